@@ -1,0 +1,69 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, make_response, render_template
+from flask_migrate import Migrate
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from companion import cli, pages
+from companion.config import load_config
+from companion.db import configure_engine, db
+from companion.errors import register_error_handlers
+from companion.i18n import init_i18n
+from companion.openapi import init_api
+from companion.prescreen import api as prescreen_api
+from companion.prescreen import pages as prescreen_pages
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+migrate = Migrate()
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the service: configuration, database, languages, API, pages and commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(Path(app.instance_path)))
+    app.config.update(
+        MAX_CONTENT_LENGTH=64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+    )
+    if overrides:
+        app.config.update(overrides)
+    logging.getLogger("companion").setLevel(logging.INFO)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    init_i18n(app)
+
+    api = init_api(app)
+    api.register_blueprint(prescreen_api.blp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(prescreen_pages.bp)
+    register_error_handlers(app, render_page_error=_render_page_error)
+    cli.register(app)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[dict[str, str], int]:
+        """200 when the database answers; 503 otherwise."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception as error:  # any driver error means "not healthy"
+            raise ServiceUnavailable("The database does not answer.") from error
+        return {"status": "ok"}, 200
+
+    return app
+
+
+def _render_page_error(error: HTTPException) -> Any:
+    return make_response(render_template("error.html", error=error))

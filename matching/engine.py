@@ -1,0 +1,68 @@
+"""Facts in, verdict out: where each criterion stands, and what to ask next.
+
+Pure: no clock, no I/O. The verdict follows the contract:
+- `not_eligible` when any criterion fails;
+- `needs_review` when none fails but something the patient could tell us is missing or unsure;
+- `likely_eligible` when only checks that the site makes (labs, scans, judgement) remain;
+- `eligible` when every criterion passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matching.rules import Facts
+from matching.status import VERDICT_BY_WORST_STATUS, Status, Verdict
+from matching.trial import Criterion, Question, Trial
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionResult:
+    criterion: Criterion
+    status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    verdict: Verdict
+    results: tuple[CriterionResult, ...]
+
+    def with_status(self, *statuses: Status) -> tuple[CriterionResult, ...]:
+        return tuple(result for result in self.results if result.status in statuses)
+
+
+def evaluate(trial: Trial, facts: Facts) -> Assessment:
+    """Judge every criterion of `trial` on `facts` (already validated against the trial)."""
+    results = tuple(CriterionResult(c, c.rule.status(facts)) for c in trial.criteria)
+    worst = max((result.status for result in results), default=Status.PASS)
+    return Assessment(VERDICT_BY_WORST_STATUS[worst], results)
+
+
+def next_question(trial: Trial, facts: Facts, assessment: Assessment | None = None
+                  ) -> Question | None:
+    """The unanswered question most likely to settle the screen, or None when asking is over.
+
+    Only questions whose answer could still change a criterion are candidates; among them the
+    one most likely to end the screen comes first (the trial file's `priority`, then file order).
+    Asking stops at the first failure: a person who cannot take part is told so at once.
+    """
+    assessment = assessment or evaluate(trial, facts)
+    if assessment.verdict is Verdict.NOT_ELIGIBLE:
+        return None
+    wanted: set[str] = set()
+    for result in assessment.results:
+        if not result.status.is_settled:
+            wanted |= result.criterion.rule.open_facts(facts)
+    candidates = [
+        question for question in trial.questions
+        if question.fact.key in wanted and applies(question, facts)
+    ]
+    return min(candidates, key=lambda q: (-q.priority, q.order), default=None)
+
+
+def applies(question: Question, facts: Facts) -> bool:
+    """A branching question applies once its condition is answered and does not rule it out."""
+    if question.ask_when is None:
+        return True
+    return (question.ask_when.status(facts) is not Status.FAIL
+            and not question.ask_when.open_facts(facts))
