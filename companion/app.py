@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, make_response, render_template
 from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
@@ -24,6 +25,7 @@ from companion.prescreen import pages as prescreen_pages
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 migrate = Migrate()
+csrf = CSRFProtect()
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -45,9 +47,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     init_i18n(app)
+    csrf.init_app(app)
 
     api = init_api(app)
     api.register_blueprint(prescreen_api.blp)
+    csrf.exempt(prescreen_api.blp)  # JSON API: no cookies, so no cross-site forgery
     app.register_blueprint(pages.bp)
     app.register_blueprint(prescreen_pages.bp)
     register_error_handlers(app, render_page_error=_render_page_error)

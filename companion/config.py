@@ -18,8 +18,9 @@ class ConfigurationError(RuntimeError):
     """The environment does not describe a runnable service."""
 
 
-def load_config(instance_path: Path, environ: os._Environ[str] | dict[str, str] | None = None
-                ) -> dict[str, Any]:
+def load_config(
+    instance_path: Path, environ: os._Environ[str] | dict[str, str] | None = None
+) -> dict[str, Any]:
     """Read the service's settings from `environ` (default: the process environment)."""
     if environ is None:
         load_dotenv()
@@ -38,6 +39,7 @@ def load_config(instance_path: Path, environ: os._Environ[str] | dict[str, str] 
         "TWILIO_API_BASE": environ.get("TWILIO_API_BASE"),
         "PUBLIC_BASE_URL": (environ.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         "DEFAULT_SITE_CODE": environ.get("DEFAULT_SITE_CODE", "SITE01"),
+        "PRESCREEN_TRIAL_ID": environ.get("PRESCREEN_TRIAL_ID", "NCT07586904"),
         "DEFAULT_PHONE_REGION": environ.get("DEFAULT_PHONE_REGION", "CN"),
         "PRESCREEN_SESSION_DAYS": int(environ.get("PRESCREEN_SESSION_DAYS", "30")),
     }
@@ -52,7 +54,7 @@ def _normalise_database_url(url: str) -> str:
     """Accept the common `postgres://` spellings and use the psycopg 3 driver for them."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -84,5 +86,7 @@ def _secret_key(environ: Any, instance_path: Path, production: bool) -> str:
 def _choice(environ: Any, name: str, allowed: tuple[str, ...], default: str) -> str:
     value = environ.get(name, default)
     if value not in allowed:
-        raise ConfigurationError(f"{name}={value!r} is not allowed; use one of {', '.join(allowed)}.")
+        raise ConfigurationError(
+            f"{name}={value!r} is not allowed; use one of {', '.join(allowed)}."
+        )
     return value

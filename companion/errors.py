@@ -15,6 +15,33 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 logger = logging.getLogger(__name__)
 
 
+class DomainError(Exception):
+    """A request the domain refuses; services raise these, never HTTP errors."""
+
+    http_status = 400
+
+    def __init__(self, message: str, problems: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems
+
+
+class InvalidInput(DomainError):
+    http_status = 400
+
+
+class Unauthorized(DomainError):
+    http_status = 401
+
+
+class NotFound(DomainError):
+    http_status = 404
+
+
+class Conflict(DomainError):
+    http_status = 409
+
+
 def describe_validation_errors(errors: Any, path: str = "") -> list[str]:
     """Flatten marshmallow's nested error dict into "field.path: problem" sentences."""
     if isinstance(errors, dict):
@@ -23,7 +50,9 @@ def describe_validation_errors(errors: Any, path: str = "") -> list[str]:
             if key in ("json", "query", "form", "path", "headers", "files") and not path:
                 sentences += describe_validation_errors(value, path)
             else:
-                sentences += describe_validation_errors(value, f"{path}.{key}" if path else str(key))
+                sentences += describe_validation_errors(
+                    value, f"{path}.{key}" if path else str(key)
+                )
         return sentences
     if isinstance(errors, list | tuple):
         if all(isinstance(item, str) for item in errors):
@@ -42,7 +71,9 @@ def error_body(error: HTTPException) -> dict[str, Any]:
     messages = data.get("messages")
     if messages:
         body["errors"] = messages
-        body["message"] = "Invalid input. " + "; ".join(describe_validation_errors(messages))
+        body["message"] = data.get("message_override") or (
+            "Invalid input. " + "; ".join(describe_validation_errors(messages))
+        )
     else:
         message = data.get("message") or (error.description if code < 500 else None)
         body["message"] = message or "Something went wrong on our side. Please try again later."
@@ -50,8 +81,10 @@ def error_body(error: HTTPException) -> dict[str, Any]:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/healthz") or (
-        request.accept_mimetypes.best == "application/json"
+    return (
+        request.path.startswith("/api/")
+        or request.path.startswith("/healthz")
+        or (request.accept_mimetypes.best == "application/json")
     )
 
 
@@ -60,14 +93,21 @@ def register_error_handlers(app: Flask, render_page_error: Any) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Any:
-        if wants_json():
-            response = jsonify(error_body(error))
-        else:
-            response = render_page_error(error)
+        response = jsonify(error_body(error)) if wants_json() else render_page_error(error)
         response.status_code = error.code or 500
-        for name, value in (getattr(error, "data", None) or {}).get("headers", {}).items():
+        for name, value in ((getattr(error, "data", None) or {}).get("headers") or {}).items():
             response.headers[name] = value
         return response
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError) -> Any:
+        http_error = HTTPException(description=error.message)
+        http_error.code = error.http_status
+        http_error.data = {"message": error.message}  # type: ignore[attr-defined]
+        if error.problems:
+            http_error.data["messages"] = error.problems  # type: ignore[attr-defined]
+            http_error.data["message_override"] = error.message  # type: ignore[attr-defined]
+        return handle_http_error(http_error)
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception) -> Any:

@@ -3,7 +3,8 @@
 Imports neither Flask nor a database: everything here takes plain values and returns plain values.
 """
 
-from matching.engine import Assessment, CriterionResult, evaluate, next_question
+from matching.engine import Assessment, CriterionResult, evaluate, next_question, open_questions
+from matching.facts import FactsError, read_answer, read_facts
 from matching.loader import TrialDefinitionError, available_trials, load_trial, load_trial_file
 from matching.status import Status, Verdict
 from matching.trial import Criterion, Fact, Option, Question, Trial
@@ -13,6 +14,7 @@ __all__ = [
     "Criterion",
     "CriterionResult",
     "Fact",
+    "FactsError",
     "Option",
     "Question",
     "Status",
@@ -24,4 +26,7 @@ __all__ = [
     "load_trial",
     "load_trial_file",
     "next_question",
+    "open_questions",
+    "read_answer",
+    "read_facts",
 ]

@@ -38,31 +38,42 @@ def evaluate(trial: Trial, facts: Facts) -> Assessment:
     return Assessment(VERDICT_BY_WORST_STATUS[worst], results)
 
 
-def next_question(trial: Trial, facts: Facts, assessment: Assessment | None = None
-                  ) -> Question | None:
-    """The unanswered question most likely to settle the screen, or None when asking is over.
+def next_question(
+    trial: Trial, facts: Facts, assessment: Assessment | None = None
+) -> Question | None:
+    """The unanswered question most likely to settle the screen, or None when asking is over."""
+    remaining = open_questions(trial, facts, assessment)
+    return remaining[0] if remaining else None
 
-    Only questions whose answer could still change a criterion are candidates; among them the
-    one most likely to end the screen comes first (the trial file's `priority`, then file order).
-    Asking stops at the first failure: a person who cannot take part is told so at once.
+
+def open_questions(
+    trial: Trial, facts: Facts, assessment: Assessment | None = None
+) -> list[Question]:
+    """The questions still worth asking, the one most likely to settle the screen first.
+
+    Only questions whose answer could still change a criterion count; the one most likely to end
+    the screen comes first (the trial file's `priority`, then file order). Asking stops at the
+    first failure: a person who cannot take part is told so at once.
     """
     assessment = assessment or evaluate(trial, facts)
     if assessment.verdict is Verdict.NOT_ELIGIBLE:
-        return None
+        return []
     wanted: set[str] = set()
     for result in assessment.results:
         if not result.status.is_settled:
             wanted |= result.criterion.rule.open_facts(facts)
     candidates = [
-        question for question in trial.questions
+        question
+        for question in trial.questions
         if question.fact.key in wanted and applies(question, facts)
     ]
-    return min(candidates, key=lambda q: (-q.priority, q.order), default=None)
+    return sorted(candidates, key=lambda q: (-q.priority, q.order))
 
 
 def applies(question: Question, facts: Facts) -> bool:
     """A branching question applies once its condition is answered and does not rule it out."""
     if question.ask_when is None:
         return True
-    return (question.ask_when.status(facts) is not Status.FAIL
-            and not question.ask_when.open_facts(facts))
+    return question.ask_when.status(facts) is not Status.FAIL and not question.ask_when.open_facts(
+        facts
+    )

@@ -62,17 +62,27 @@ class _TrialReader:
 
     def read(self) -> Trial:
         doc = self.document
-        _require_keys(self, "the file", doc, {"trial", "version", "languages", "title",
-                                              "site_facts", "questions", "criteria"},
-                      optional={"answer_sets"})
-        self.languages = tuple(doc["languages"])
+        _require_keys(
+            self,
+            "the file",
+            doc,
+            {"trial", "version", "languages", "title", "site_facts", "questions", "criteria"},
+            optional={"answer_sets"},
+        )
+        self.languages = tuple(self.section("languages", list))
         if "en" not in self.languages:
             raise self.fail("languages", "English (en) is required")
         answer_sets = doc.get("answer_sets") or {}
-        for key, spec in (doc["site_facts"] or {}).items():
+        for key, spec in self.section("site_facts", dict).items():
             self.facts[key] = self.site_fact(key, spec)
-        questions = [self.question(i, spec, answer_sets) for i, spec in enumerate(doc["questions"])]
-        criteria = [self.criterion(spec) for spec in doc["criteria"]]
+        questions = [
+            self.question(i, spec, answer_sets)
+            for i, spec in enumerate(self.section("questions", list))
+        ]
+        criteria = [self.criterion(spec) for spec in self.section("criteria", list)]
+        duplicates = sorted({c.id for c in criteria if [d.id for d in criteria].count(c.id) > 1})
+        if duplicates:
+            raise self.fail(f"criterion '{duplicates[0]}'", "this id is used more than once")
         questions = [self.with_condition(q) for q in questions]
         self.check_every_fact_serves_a_criterion(criteria)
         return Trial(
@@ -83,6 +93,26 @@ class _TrialReader:
             questions=tuple(questions),
             criteria=tuple(criteria),
             version=str(doc["version"]),
+        )
+
+    def section(self, name: str, kind: type) -> Any:
+        value = self.document[name]
+        if not isinstance(value, kind) or not value:
+            raise self.fail(name, f"must be a non-empty {'list' if kind is list else 'mapping'}")
+        return value
+
+    def number(self, where: str, value: Any, what: str) -> float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(where, f"{what} {value!r} is not a number")
+        return value
+
+    def option(self, where: str, spec: Any) -> Option:
+        if not isinstance(spec, dict) or "value" not in spec:
+            raise self.fail(where, f"an option needs a value and a label, not {spec!r}")
+        return Option(
+            spec["value"], self.local_text(f"{where}, option '{spec['value']}'", spec.get("label"))
         )
 
     def local_text(self, where: str, value: Any) -> LocalText:
@@ -103,14 +133,27 @@ class _TrialReader:
         values = tuple(spec.get("values") or ())
         if fact_type == "choice" and not values:
             raise self.fail(where, "a choice needs its values")
-        return Fact(key=key, type=fact_type, asked=False, values=values,
-                    minimum=spec.get("minimum"), label=self.local_text(where, spec["label"]))
+        return Fact(
+            key=key,
+            type=fact_type,
+            asked=False,
+            values=values,
+            minimum=self.number(where, spec.get("minimum"), "minimum"),
+            label=self.local_text(where, spec["label"]),
+        )
 
     def question(self, index: int, spec: Any, answer_sets: Mapping[str, Any]) -> Question:
         key = spec.get("fact") if isinstance(spec, dict) else None
         where = f"question '{key or index}'"
-        _require_keys(self, where, spec, {"fact", "text", "priority"},
-                      optional={"options", "type", "minimum", "maximum", "help", "ask_when"})
+        if not isinstance(key, str | None):
+            raise self.fail(where, f"fact must be a name, not {key!r}")
+        _require_keys(
+            self,
+            where,
+            spec,
+            {"fact", "text", "priority"},
+            optional={"options", "type", "minimum", "maximum", "help", "ask_when"},
+        )
         if key in self.facts:
             raise self.fail(where, "this fact is defined twice")
         fact_type = spec.get("type", "choice")
@@ -121,14 +164,18 @@ class _TrialReader:
                 if raw not in answer_sets:
                     raise self.fail(where, f"unknown answer set '{raw}'")
                 raw = answer_sets[raw]
-            if not raw:
-                raise self.fail(where, "a choice question needs options")
-            options = tuple(Option(o["value"], self.local_text(f"{where}, option '{o['value']}'",
-                                                               o.get("label"))) for o in raw)
+            if not isinstance(raw, list) or not raw:
+                raise self.fail(where, "a choice question needs a list of options")
+            options = tuple(self.option(where, o) for o in raw)
             fact = Fact(key, "choice", asked=True, values=tuple(o.value for o in options))
         elif fact_type == "integer":
-            fact = Fact(key, "integer", asked=True, minimum=spec.get("minimum"),
-                        maximum=spec.get("maximum"))
+            fact = Fact(
+                key,
+                "integer",
+                asked=True,
+                minimum=self.number(where, spec.get("minimum"), "minimum"),
+                maximum=self.number(where, spec.get("maximum"), "maximum"),
+            )
         else:
             raise self.fail(where, f"type '{fact_type}' is not allowed; use choice or integer")
         self.facts[key] = fact
@@ -136,7 +183,7 @@ class _TrialReader:
             fact=fact,
             text=self.local_text(where, spec["text"]),
             options=options,
-            priority=float(spec["priority"]),
+            priority=float(self.number(where, spec["priority"], "priority")),
             order=index,
             help=self.local_text(f"{where} help", spec["help"]) if "help" in spec else None,
             ask_when_source=spec.get("ask_when"),
@@ -151,11 +198,19 @@ class _TrialReader:
 
     def criterion(self, spec: Any) -> Criterion:
         where = f"criterion '{spec.get('id') if isinstance(spec, dict) else spec}'"
-        _require_keys(self, where, spec, {"id", "kind", "registered_text", "lay_text", "rule"},
-                      optional={"site_note"})
+        if isinstance(spec, dict) and not isinstance(spec.get("id"), str):
+            raise self.fail(where, "id must be a name")
+        _require_keys(
+            self,
+            where,
+            spec,
+            {"id", "kind", "registered_text", "lay_text", "rule"},
+            optional={"site_note"},
+        )
         if spec["kind"] not in ("inclusion", "exclusion"):
-            raise self.fail(where, f"kind '{spec['kind']}' is not allowed; use inclusion or "
-                                   "exclusion")
+            raise self.fail(
+                where, f"kind '{spec['kind']}' is not allowed; use inclusion or exclusion"
+            )
         return Criterion(
             id=spec["id"],
             kind=spec["kind"],
@@ -180,19 +235,25 @@ class _TrialReader:
         if "if" in node:
             if set(node) != {"if", "then", "else"}:
                 raise self.fail(where, "'if' needs exactly 'then' and 'else' beside it")
-            return When(self.rule(where, node["if"]), self.rule(where, node["then"]),
-                        self.rule(where, node["else"]))
+            return When(
+                self.rule(where, node["if"]),
+                self.rule(where, node["then"]),
+                self.rule(where, node["else"]),
+            )
         return self.check(where, node)
 
     def check(self, where: str, node: dict[str, Any]) -> Check:
         key = node.get("fact")
-        fact = self.facts.get(key)
+        fact = self.facts.get(key) if isinstance(key, str) else None
         if fact is None:
             raise self.fail(where, f"unknown fact '{key}'")
         operators = set(node) - {"fact"}
         if len(operators) != 1 or not operators <= {"in", "at_least", "at_most", "between"}:
-            raise self.fail(where, f"bad operator {sorted(operators)} for fact '{key}'; use "
-                                   "one of in, at_least, at_most, between")
+            raise self.fail(
+                where,
+                f"bad operator {sorted(operators)} for fact '{key}'; use "
+                "one of in, at_least, at_most, between",
+            )
         operator = operators.pop()
         operand = node[operator]
         if operator == "in":
@@ -206,12 +267,17 @@ class _TrialReader:
             raise self.fail(where, f"'{operator}' needs a numeric fact; '{key}' is a choice")
         if operator == "between" and not (isinstance(operand, list) and len(operand) == 2):
             raise self.fail(where, f"'between' for fact '{key}' takes [lowest, highest]")
-        low, high = (operand if operator == "between" else
-                     (operand, None) if operator == "at_least" else (None, operand))
+        low, high = (
+            operand
+            if operator == "between"
+            else (operand, None)
+            if operator == "at_least"
+            else (None, operand)
+        )
         for bound in (low, high):
-            if bound is not None and (isinstance(bound, bool) or
-                                      not isinstance(bound, int | float)):
-                raise self.fail(where, f"bound {bound!r} for fact '{key}' is not a number")
+            self.number(where, bound, f"bound for fact '{key}'")
+        if low is not None and high is not None and low > high:
+            raise self.fail(where, f"'between' for fact '{key}' has its lowest above its highest")
         return Check(key, fact.asked, at_least=low, at_most=high)
 
     def check_every_fact_serves_a_criterion(self, criteria: list[Criterion]) -> None:
@@ -223,8 +289,13 @@ class _TrialReader:
                 raise self.fail(f"fact '{key}'", "no criterion uses it")
 
 
-def _require_keys(reader: _TrialReader, where: str, spec: Any, required: set[str],
-                  optional: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def _require_keys(
+    reader: _TrialReader,
+    where: str,
+    spec: Any,
+    required: set[str],
+    optional: set[str] = frozenset(),
+) -> None:  # type: ignore[assignment]
     if not isinstance(spec, dict):
         raise reader.fail(where, "must be a mapping")
     missing = required - set(spec)

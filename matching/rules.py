@@ -92,8 +92,11 @@ class All:
         statuses = [part.status(facts) for part in self.parts]
         if Status.FAIL in statuses:
             return frozenset()
-        return _union(p.open_facts(facts) for p, s in zip(self.parts, statuses, strict=True)
-                      if s is not Status.PASS)
+        return _union(
+            p.open_facts(facts)
+            for p, s in zip(self.parts, statuses, strict=True)
+            if s is not Status.PASS
+        )
 
     def facts(self) -> frozenset[str]:
         return _union(part.facts() for part in self.parts)
@@ -112,8 +115,11 @@ class AnyOf:
         statuses = [part.status(facts) for part in self.parts]
         if Status.PASS in statuses:
             return frozenset()
-        return _union(p.open_facts(facts) for p, s in zip(self.parts, statuses, strict=True)
-                      if s is not Status.FAIL)
+        return _union(
+            p.open_facts(facts)
+            for p, s in zip(self.parts, statuses, strict=True)
+            if s is not Status.FAIL
+        )
 
     def facts(self) -> frozenset[str]:
         return _union(part.facts() for part in self.parts)

@@ -51,7 +51,8 @@ class Fact:
         if self.type == "integer" and not float(value).is_integer():
             return None
         if (self.minimum is not None and value < self.minimum) or (
-                self.maximum is not None and value > self.maximum):
+            self.maximum is not None and value > self.maximum
+        ):
             return None
         return int(value) if self.type == "integer" else value
 

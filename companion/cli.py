@@ -1,0 +1,86 @@
+"""Command-line tools: `flask --app wsgi <group> <command>`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from companion.db import db
+from companion.demo import load_demo_data
+from companion.prescreen.models import Lead
+from companion.prescreen.service import purge_expired_sessions
+from companion.sites.models import Site
+from companion.timestamps import utcnow
+from matching import TrialDefinitionError, available_trials, load_trial
+
+
+def register(app: Flask) -> None:
+    for group in (demo, leads, prescreen, trials):
+        app.cli.add_command(group)
+
+
+@click.group(help="Demonstration data.")
+def demo() -> None:
+    pass
+
+
+@demo.command("load", help="Add a demo site, pre-screens and leads (safe to run twice).")
+def demo_load() -> None:
+    summary = load_demo_data(db.session, utcnow())
+    db.session.commit()
+    click.echo(summary)
+
+
+@click.group(help="Leads from the pre-screen.")
+def leads() -> None:
+    pass
+
+
+@leads.command("list", help="List a site's leads, oldest first (shows contact details).")
+@click.option("--site", "site_code", required=True, help="Site code, e.g. SITE01.")
+@click.option("--status", default=None, help="Only leads with this status.")
+def leads_list(site_code: str, status: str | None) -> None:
+    site = db.session.scalar(select(Site).where(Site.code == site_code))
+    if site is None:
+        raise click.BadParameter(f"no site with code {site_code!r}", param_hint="--site")
+    query = select(Lead).where(Lead.site_id == site.id).order_by(Lead.created_at, Lead.id)
+    if status:
+        query = query.where(Lead.status == status)
+    rows = db.session.scalars(query).all()
+    for lead in rows:
+        click.echo(
+            f"{lead.id}\t{lead.created_at:%Y-%m-%d %H:%M}\t{lead.status}\t{lead.verdict}\t"
+            f"{lead.name}\t{lead.phone_e164}\t{lead.language}\t{lead.best_time_to_call}"
+        )
+    click.echo(f"{len(rows)} lead(s) at {site.code}", err=True)
+
+
+@click.group(help="Pre-screen sessions.")
+def prescreen() -> None:
+    pass
+
+
+@prescreen.command("purge-expired", help="Delete expired sessions that did not become leads.")
+def prescreen_purge_expired() -> None:
+    removed = purge_expired_sessions(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"removed {removed} expired pre-screen session(s)")
+
+
+@click.group(help="Trial definitions.")
+def trials() -> None:
+    pass
+
+
+@trials.command("check", help="Load and validate every trial file; exit 1 on the first error.")
+def trials_check() -> None:
+    for trial_id in available_trials():
+        try:
+            trial = load_trial(trial_id)
+        except TrialDefinitionError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(
+            f"{trial.id} {trial.version}: {len(trial.criteria)} criteria, "
+            f"{len(trial.questions)} questions: OK"
+        )

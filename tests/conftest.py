@@ -1,0 +1,83 @@
+"""Fixtures shared by every test that needs the application.
+
+The suite runs on SQLite (a file per run) unless TEST_DATABASE_URL names another database; for
+PostgreSQL each run works in a schema of its own, dropped at the end, so runs never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from companion.app import create_app
+from companion.db import db
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
+    """(URL, engine options) of the database this run uses."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}", {}
+        return
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url: tuple[str, dict]) -> Flask:
+    url, engine_options = database_url
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        }
+    )
+    with application.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    return application
+
+
+@pytest.fixture
+def clean_database(app: Flask) -> Iterator[None]:
+    """Every table empty after the test, whatever it committed."""
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask, clean_database: None) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token_from(html: bytes | str) -> str:
+    """The CSRF token a page embeds in its forms."""
+    text_ = html.decode() if isinstance(html, bytes) else html
+    match = re.search(r'name="csrf_token" value="([^"]+)"', text_)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
