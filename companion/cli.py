@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from companion.db import db
@@ -20,9 +21,7 @@ def register(app: Flask) -> None:
         app.cli.add_command(group)
 
 
-@click.group(help="Demonstration data.")
-def demo() -> None:
-    pass
+demo = AppGroup("demo", help="Demonstration data.")
 
 
 @demo.command("load", help="Add a demo site, pre-screens and leads (safe to run twice).")
@@ -32,9 +31,7 @@ def demo_load() -> None:
     click.echo(summary)
 
 
-@click.group(help="Leads from the pre-screen.")
-def leads() -> None:
-    pass
+leads = AppGroup("leads", help="Leads from the pre-screen.")
 
 
 @leads.command("list", help="List a site's leads, oldest first (shows contact details).")
@@ -56,9 +53,7 @@ def leads_list(site_code: str, status: str | None) -> None:
     click.echo(f"{len(rows)} lead(s) at {site.code}", err=True)
 
 
-@click.group(help="Pre-screen sessions.")
-def prescreen() -> None:
-    pass
+prescreen = AppGroup("prescreen", help="Pre-screen sessions.")
 
 
 @prescreen.command("purge-expired", help="Delete expired sessions that did not become leads.")
@@ -68,9 +63,20 @@ def prescreen_purge_expired() -> None:
     click.echo(f"removed {removed} expired pre-screen session(s)")
 
 
-@click.group(help="Trial definitions.")
-def trials() -> None:
-    pass
+trials = AppGroup("trials", help="Trial definitions.")
+
+
+@trials.command("notes", help="Print the readings of ambiguous criteria the site must confirm.")
+@click.argument("trial_id")
+def trials_notes(trial_id: str) -> None:
+    if trial_id not in available_trials():
+        raise click.BadParameter(f"no trial file for {trial_id!r}", param_hint="TRIAL_ID")
+    for criterion in load_trial(trial_id).criteria:
+        if criterion.site_note:
+            click.echo(
+                f"{criterion.id} ({criterion.kind})\n  registered: "
+                f"{criterion.registered_text}\n  our reading: {criterion.site_note}\n"
+            )
 
 
 @trials.command("check", help="Load and validate every trial file; exit 1 on the first error.")

@@ -45,7 +45,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
 
 
 @pytest.fixture(scope="session")
-def app(database_url: tuple[str, dict]) -> Flask:
+def app(database_url: tuple[str, dict]) -> Iterator[Flask]:
     url, engine_options = database_url
     application = create_app(
         {
@@ -56,7 +56,9 @@ def app(database_url: tuple[str, dict]) -> Flask:
     )
     with application.app_context():
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
-    return application
+    yield application
+    with application.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ from flask import current_app
 from flask.views import MethodView
 
 from companion.db import db
-from companion.errors import InvalidInput, Unauthorized
+from companion.errors import Unauthorized
 from companion.openapi import Blueprint
-from companion.phones import PhoneNumberError, to_e164
 from companion.prescreen import schemas, service
 from companion.prescreen.presenter import describe_assessment, describe_questionnaire
 from companion.timestamps import utcnow
@@ -126,18 +125,9 @@ class Leads(MethodView):
 
 
 def contact_details(body: dict[str, Any]) -> service.ContactDetails:
-    """Validated contact details; the phone number becomes E.164."""
-    region = "CN" if body["language"] == "zh" else current_app.config["DEFAULT_PHONE_REGION"]
-    try:
-        phone = to_e164(body["phone"], region)
-    except PhoneNumberError as error:
-        raise InvalidInput(
-            f"phone: {error}. Use the full number, with the country code if outside {region}.",
-            {"json": {"phone": [str(error)]}},
-        ) from error
     return service.ContactDetails(
-        name=" ".join(body["name"].split()),
-        phone_e164=phone,
+        name=body["name"],
+        phone_e164=body["phone"],
         email=body.get("email"),
         language=body["language"],
         best_time_to_call=body["best_time_to_call"],

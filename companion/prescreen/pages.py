@@ -94,8 +94,6 @@ def contact(token: str) -> Response | tuple[str, int]:
         service.capture_lead(db.session, state, details, now)
     except ValidationError as error:
         return _result_page(state, token, errors=error.messages, form=form), 400
-    except InvalidInput as error:
-        return _result_page(state, token, errors=error.problems["json"], form=form), 400
     except Conflict:
         return redirect(url_for(".thanks", token=token), code=303)
     db.session.commit()

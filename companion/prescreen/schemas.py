@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from companion.i18n import SUPPORTED_LANGUAGES
+from companion.phones import PhoneNumberError, to_e164
 from companion.prescreen.service import BEST_TIMES
 
 
@@ -44,17 +46,46 @@ class AnswerRequest(Schema):
 
 
 class ContactRequest(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    """Contact details; the phone number is read in the site's region and returned in E.164."""
+
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=200), validate.Regexp(r"^\s*\S", error="Is empty.")],
+    )
     phone = fields.String(required=True, validate=validate.Length(min=3, max=40))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     language = fields.String(required=True, validate=validate.OneOf(SUPPORTED_LANGUAGES))
     best_time_to_call = fields.String(load_default="any", validate=validate.OneOf(BEST_TIMES))
     consent = fields.Boolean(
         required=True,
+        validate=validate.Equal(True, error="Must be true: we contact only people who agree."),
         metadata={
             "description": "Explicit agreement to be contacted by the study team; must be true."
         },
     )
+
+    @validates("phone")
+    def phone_is_callable(self, value: str, **_: object) -> None:
+        to_phone_number(value)
+
+    @post_load
+    def normalise(self, data: dict, **_: object) -> dict:
+        return {
+            **data,
+            "name": " ".join(data["name"].split()),
+            "phone": to_phone_number(data["phone"]),
+        }
+
+
+def to_phone_number(raw: str) -> str:
+    """E.164, reading a number without country code in the configured default region."""
+    region = current_app.config["DEFAULT_PHONE_REGION"]
+    try:
+        return to_e164(raw, region)
+    except PhoneNumberError as error:
+        raise ValidationError(
+            f"{str(error).capitalize()}. Include the country code if outside {region}."
+        ) from error
 
 
 class Option(Schema):

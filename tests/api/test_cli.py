@@ -1,0 +1,71 @@
+"""Command-line tools: demo data, lead lists, purging, trial file checks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from companion.db import db
+from companion.prescreen.models import Lead, PrescreenSession
+from companion.timestamps import utcnow
+
+
+@pytest.fixture
+def runner(app: Flask, clean_database: None):
+    return app.test_cli_runner()
+
+
+def count(app: Flask, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_demo_data_shows_leads_and_pre_screens_and_loads_once(app: Flask, runner) -> None:
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0
+    assert "likely_eligible" in first.output
+    assert "not_eligible" in first.output
+    assert (count(app, Lead), count(app, PrescreenSession)) == (2, 4)
+    assert "already loaded" in runner.invoke(args=["demo", "load"]).output
+    assert (count(app, Lead), count(app, PrescreenSession)) == (2, 4)
+
+
+def test_a_site_s_leads_are_listed_oldest_first(runner) -> None:
+    runner.invoke(args=["demo", "load"])
+    result = runner.invoke(args=["leads", "list", "--site", "SITE01"])
+    lines = result.stdout.strip().splitlines()
+    assert result.exit_code == 0
+    assert [line.split("\t")[4] for line in lines] == ["Demo Patient Wang", "演示患者 李"]
+
+
+def test_listing_an_unknown_site_names_the_option(runner) -> None:
+    result = runner.invoke(args=["leads", "list", "--site", "NOPE"])
+    assert result.exit_code != 0
+    assert "--site" in result.output
+
+
+def test_purging_removes_expired_pre_screens_but_keeps_those_with_leads(app: Flask, runner) -> None:
+    runner.invoke(args=["demo", "load"])
+    with app.app_context():
+        for record in db.session.scalars(select(PrescreenSession)):
+            record.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    result = runner.invoke(args=["prescreen", "purge-expired"])
+    assert "removed 2" in result.output
+    assert (count(app, PrescreenSession), count(app, Lead)) == (2, 2)
+
+
+def test_the_shipped_trial_file_checks_out(runner) -> None:
+    result = runner.invoke(args=["trials", "check"])
+    assert result.exit_code == 0
+    assert "NCT07586904" in result.output
+    assert "46 criteria" in result.output
+
+
+def test_the_site_s_readings_of_ambiguous_criteria_are_listed(runner) -> None:
+    result = runner.invoke(args=["trials", "notes", "NCT07586904"])
+    assert "exc_steroids_immunosuppressants" in result.output
+    assert "10 mg/day" in result.output
