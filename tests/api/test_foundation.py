@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -176,3 +177,21 @@ def test_migrations_build_exactly_the_models(app: Flask) -> None:
     with app.app_context(), db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert differences == []
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_worker_never_reuses_the_parent_s_connections(sqlite_app: Flask) -> None:
+    with sqlite_app.app_context():
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        assert db.engine.pool.checkedin() == 1
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:  # the worker: report how many inherited connections it could use
+            os.write(write_end, str(db.engine.pool.checkedin()).encode())
+            os._exit(0)
+        os.waitpid(child, 0)
+        inherited = int(os.read(read_end, 16))
+        os.close(read_end)
+        os.close(write_end)
+    assert inherited == 0
