@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from companion.db import db
-from companion.errors import Conflict, InvalidInput
+from companion.errors import InvalidInput
 from companion.prescreen import service
 from companion.prescreen.api import contact_details
 from companion.prescreen.schemas import ContactRequest
@@ -20,6 +20,8 @@ from companion.urls import public_url
 from matching import Status, next_question, open_questions
 
 bp = Blueprint("prescreen_pages", __name__, url_prefix="/prescreen")
+
+CONTACT_FIELDS = ("name", "phone", "email", "language", "best_time_to_call", "consent")
 
 
 def _language() -> str:
@@ -85,24 +87,26 @@ def result(token: str) -> Response | str:
 def contact(token: str) -> Response | tuple[str, int]:
     now = utcnow()
     state = service.find_session(db.session, token, now)
-    form = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    if service.lead_exists(db.session, state.record):
+        return redirect(url_for(".thanks", token=token), code=303)
+    if not state.can_leave_contact:
+        return redirect(url_for(".result", token=token), code=303)
+    form: dict[str, Any] = {f: request.form[f] for f in CONTACT_FIELDS if f in request.form}
     form["consent"] = form.get("consent") == "yes"
-    if not form.get("email"):
-        form["email"] = None
+    form["email"] = form.get("email") or None
     try:
-        details = contact_details(ContactRequest().load(form))
-        service.capture_lead(db.session, state, details, now)
+        service.capture_lead(db.session, state, contact_details(ContactRequest().load(form)), now)
     except ValidationError as error:
         return _result_page(state, token, errors=error.messages, form=form), 400
-    except Conflict:
-        return redirect(url_for(".thanks", token=token), code=303)
     db.session.commit()
     return redirect(url_for(".thanks", token=token), code=303)
 
 
 @bp.get("/<token>/thanks")
-def thanks(token: str) -> str:
-    service.find_session(db.session, token, utcnow())
+def thanks(token: str) -> Response | str:
+    state = service.find_session(db.session, token, utcnow())
+    if not service.lead_exists(db.session, state.record):
+        return redirect(url_for(".result", token=token), code=303)
     return render_template("prescreen/thanks.html")
 
 

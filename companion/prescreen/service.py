@@ -166,7 +166,7 @@ def capture_lead(db: Session, state: SessionState, details: ContactDetails, now:
         )
     if not state.can_leave_contact:
         raise Conflict("Contact details are taken only at the end of a pre-screen that may fit.")
-    if db.scalar(select(Lead.id).where(Lead.prescreen_session_id == record.id)) is not None:
+    if lead_exists(db, record):
         raise Conflict("Your details were already sent to the study team.")
     lead = Lead(
         site_id=record.site_id,
@@ -188,6 +188,10 @@ def capture_lead(db: Session, state: SessionState, details: ContactDetails, now:
     db.add(lead)
     db.flush()
     return lead
+
+
+def lead_exists(db: Session, record: PrescreenSession) -> bool:
+    return db.scalar(select(Lead.id).where(Lead.prescreen_session_id == record.id)) is not None
 
 
 def purge_expired_sessions(db: Session, now: datetime) -> int:

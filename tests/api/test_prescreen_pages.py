@@ -129,3 +129,51 @@ def test_a_contact_form_with_mistakes_names_each_and_stores_nothing(
     assert "Please type your name." in page
     assert "Please tick the box if you agree to be contacted." in page
     assert lead_count(app) == 0
+
+
+def test_contact_details_posted_after_a_not_eligible_result_are_not_taken(
+    client: FlaskClient, app: Flask
+) -> None:
+    url, token = start(client)
+    client.post(url, data={"csrf_token": token, "fact": "melanoma_origin", "value": "eye"})
+    response = client.post(
+        f"{url}/contact",
+        data={
+            "csrf_token": token,
+            "name": "Mei",
+            "phone": "+8613800138000",
+            "language": "zh",
+            "consent": "yes",
+        },
+    )
+    assert response.headers["Location"].endswith("/result")
+    assert lead_count(app) == 0
+
+
+def test_the_thank_you_page_is_shown_only_once_details_were_sent(client: FlaskClient) -> None:
+    url, token = start(client)
+    answer_all(client, url, token, eligible_patient())
+    response = client.get(f"{url}/thanks")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/result")
+
+
+def test_fields_the_contact_form_does_not_have_are_ignored(client: FlaskClient, app: Flask) -> None:
+    url, token = start(client)
+    answer_all(client, url, token, eligible_patient())
+    response = client.post(
+        f"{url}/contact",
+        data={
+            "csrf_token": token,
+            "name": "Mei Chen",
+            "phone": "+8613800138000",
+            "language": "zh",
+            "consent": "yes",
+            "site_id": "2",
+            "status": "enrolled",
+        },
+    )
+    assert response.headers["Location"].endswith("/thanks")
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        assert lead.status == "new"
