@@ -10,14 +10,14 @@ Pure: no clock, no I/O. The verdict follows the contract:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from matching.rules import Facts
 from matching.status import VERDICT_BY_WORST_STATUS, Status, Verdict
 from matching.trial import Criterion, Question, Trial
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
     criterion: Criterion
     status: Status
 
@@ -33,9 +33,14 @@ class Assessment:
 
 def evaluate(trial: Trial, facts: Facts) -> Assessment:
     """Judge every criterion of `trial` on `facts` (already validated against the trial)."""
-    results = tuple(CriterionResult(c, c.rule.status(facts)) for c in trial.criteria)
-    worst = max((result.status for result in results), default=Status.PASS)
-    return Assessment(VERDICT_BY_WORST_STATUS[worst], results)
+    results = []
+    worst = Status.PASS
+    for criterion in trial.criteria:
+        status = criterion.rule.status(facts)
+        if status > worst:
+            worst = status
+        results.append(CriterionResult(criterion, status))
+    return Assessment(VERDICT_BY_WORST_STATUS[worst], tuple(results))
 
 
 def next_question(

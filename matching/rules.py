@@ -45,30 +45,51 @@ class Always:
         return frozenset()
 
 
-@dataclass(frozen=True, slots=True)
 class Check:
-    """One fact compared with allowed values or bounds (inclusive)."""
+    """One fact compared with allowed values, or with bounds (inclusive).
 
-    fact: str
-    patient_answers: bool
-    allowed: frozenset[Any] | None = None
-    at_least: float | None = None
-    at_most: float | None = None
+    The hottest code of the engine: every criterion ends in checks, so a check precomputes what
+    it answers when its fact is missing and reads the facts once.
+    """
+
+    __slots__ = ("_when_missing", "allowed", "at_least", "at_most", "fact", "patient_answers")
+
+    def __init__(
+        self,
+        fact: str,
+        patient_answers: bool,
+        allowed: frozenset[Any] | None = None,
+        at_least: float | None = None,
+        at_most: float | None = None,
+    ) -> None:
+        self.fact = fact
+        self.patient_answers = patient_answers
+        self.allowed = allowed
+        self.at_least = at_least
+        self.at_most = at_most
+        self._when_missing = Status.UNKNOWN if patient_answers else Status.SITE_CHECK
+
+    def __repr__(self) -> str:
+        test = (
+            f"in {sorted(map(str, self.allowed))}"
+            if self.allowed is not None
+            else f"within [{self.at_least}, {self.at_most}]"
+        )
+        return f"Check({self.fact} {test})"
 
     def status(self, facts: Facts) -> Status:
         value = facts.get(self.fact)
         if value is None:
-            return Status.UNKNOWN if self.patient_answers else Status.SITE_CHECK
+            return self._when_missing
         if value == UNSURE:
             return Status.UNKNOWN
-        return Status.PASS if self.holds_for(value) else Status.FAIL
-
-    def holds_for(self, value: Any) -> bool:
         if self.allowed is not None:
-            return value in self.allowed
-        if self.at_least is not None and value < self.at_least:
-            return False
-        return not (self.at_most is not None and value > self.at_most)
+            return Status.PASS if value in self.allowed else Status.FAIL
+        if (self.at_least is not None and value < self.at_least) or (
+            self.at_most is not None and value > self.at_most
+        ):
+            return Status.FAIL
+        return Status.PASS
 
     def open_facts(self, facts: Facts) -> frozenset[str]:
         if self.patient_answers and self.fact not in facts:
@@ -86,7 +107,14 @@ class All:
     parts: tuple[Rule, ...]
 
     def status(self, facts: Facts) -> Status:
-        return max(part.status(facts) for part in self.parts)
+        worst = Status.PASS
+        for part in self.parts:
+            status = part.status(facts)
+            if status is Status.FAIL:
+                return status
+            if status > worst:
+                worst = status
+        return worst
 
     def open_facts(self, facts: Facts) -> frozenset[str]:
         statuses = [part.status(facts) for part in self.parts]
