@@ -36,10 +36,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=64 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        JSON_SORT_KEYS=False,
     )
     if overrides:
         app.config.update(overrides)
+    app.json.sort_keys = False  # keep the contract's field order, and save the sorting
     logging.getLogger("companion").setLevel(logging.INFO)
 
     db.init_app(app)

@@ -5,7 +5,9 @@ Validation failures answer 400 (not webargs' default 422), and JSON bodies rejec
 
 from __future__ import annotations
 
-from flask import Flask, send_from_directory
+from typing import Any
+
+from flask import Flask, Response, jsonify, send_from_directory
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from swagger_ui_bundle import swagger_ui_path
@@ -20,6 +22,17 @@ class _Parser(FlaskParser):
 
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = _Parser()
+
+
+def json_response(body: dict[str, Any], status: int = 200) -> Response:
+    """A body built in its documented shape, sent as is.
+
+    `@blp.response` still documents the schema; skipping its second pass through marshmallow
+    saves a third of the evaluate endpoint's time (see docs/performance.md).
+    """
+    response = jsonify(body)
+    response.status_code = status
+    return response
 
 
 def init_api(app: Flask) -> Api:

@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from companion.db import db
 from companion.errors import Unauthorized
-from companion.openapi import Blueprint
+from companion.openapi import Blueprint, json_response
 from companion.prescreen import schemas, service
 from companion.prescreen.presenter import describe_assessment, describe_questionnaire
 from companion.timestamps import utcnow
@@ -27,18 +27,20 @@ blp = Blueprint(
 
 @blp.route("/trials/<trial_id>/prescreen/evaluate")
 class Evaluate(MethodView):
-    @blp.arguments(schemas.EvaluateRequest)
+    @blp.arguments(schemas.EvaluateRequest())
     @blp.response(200, schemas.Evaluation)
     def post(self, body: dict[str, Any], trial_id: str) -> dict[str, Any]:
         """Verdict and per-criterion standing for a set of facts (nothing is stored)."""
         trial = service.trial_named(trial_id)
         facts = service.checked_facts(trial, body["facts"])
-        return describe_assessment(trial, facts, evaluate(trial, facts), body["language"])
+        return json_response(
+            describe_assessment(trial, facts, evaluate(trial, facts), body["language"])
+        )
 
 
 @blp.route("/trials/<trial_id>/questionnaire")
 class QuestionnaireView(MethodView):
-    @blp.arguments(schemas.LanguageQuery, location="query")
+    @blp.arguments(schemas.LanguageQuery(), location="query")
     @blp.response(200, schemas.Questionnaire)
     def get(self, query: dict[str, Any], trial_id: str) -> dict[str, Any]:
         """Every question, its options and when it applies, in one language."""
@@ -47,7 +49,7 @@ class QuestionnaireView(MethodView):
 
 @blp.route("/trials/<trial_id>/prescreen/sessions")
 class Sessions(MethodView):
-    @blp.arguments(schemas.StartSessionRequest)
+    @blp.arguments(schemas.StartSessionRequest())
     @blp.response(201, schemas.SessionState)
     def post(self, body: dict[str, Any], trial_id: str) -> dict[str, Any]:
         """Start an anonymous pre-screen that can be resumed with its token."""
@@ -61,23 +63,25 @@ class Sessions(MethodView):
             _lifetime(),
         )
         db.session.commit()
-        return _session_body(state, token)
+        return json_response(_session_body(state, token), 201)
 
 
 @blp.route("/prescreen/sessions/<token>")
 class SessionView(MethodView):
-    @blp.arguments(schemas.LanguageQuery, location="query")
+    @blp.arguments(schemas.LanguageQuery(), location="query")
     @blp.response(200, schemas.SessionState)
     def get(self, query: dict[str, Any], token: str) -> dict[str, Any]:
         """Where a pre-screen stands: answers, verdict so far, next question."""
-        return _session_body(
-            service.find_session(db.session, token, utcnow()), token, query.get("language")
+        return json_response(
+            _session_body(
+                service.find_session(db.session, token, utcnow()), token, query.get("language")
+            )
         )
 
 
 @blp.route("/prescreen/sessions/<token>/answers")
 class Answers(MethodView):
-    @blp.arguments(schemas.AnswerRequest)
+    @blp.arguments(schemas.AnswerRequest())
     @blp.response(200, schemas.SessionState)
     def post(self, body: dict[str, Any], token: str) -> dict[str, Any]:
         """Record one answer (a later answer to the same question replaces it)."""
@@ -85,24 +89,24 @@ class Answers(MethodView):
         state = service.find_session(db.session, token, now)
         state = service.record_answer(state, body["fact"], body["value"], now, _lifetime())
         db.session.commit()
-        return _session_body(state, token, body.get("language"))
+        return json_response(_session_body(state, token, body.get("language")))
 
 
 @blp.route("/prescreen/sessions/<token>/back")
 class Back(MethodView):
-    @blp.arguments(schemas.LanguageQuery, location="query")
+    @blp.arguments(schemas.LanguageQuery(), location="query")
     @blp.response(200, schemas.SessionState)
     def post(self, query: dict[str, Any], token: str) -> dict[str, Any]:
         """Undo the most recent answer."""
         now = utcnow()
         state = service.go_back(service.find_session(db.session, token, now), now, _lifetime())
         db.session.commit()
-        return _session_body(state, token, query.get("language"))
+        return json_response(_session_body(state, token, query.get("language")))
 
 
 @blp.route("/prescreen/sessions/<token>/contact")
 class Contact(MethodView):
-    @blp.arguments(schemas.ContactRequest)
+    @blp.arguments(schemas.ContactRequest())
     @blp.response(201, schemas.LeadReceived)
     def post(self, body: dict[str, Any], token: str) -> dict[str, Any]:
         """Pass the person's contact details to the site, with their explicit consent."""

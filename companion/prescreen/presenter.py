@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from matching import Assessment, Question, Trial, open_questions
+from matching import Assessment, Question, Status, Trial, open_questions
 from matching.engine import CriterionResult
+
+STATUS_LABELS = {status: status.label for status in Status}
 
 
 def describe_question(question: Question, language: str) -> dict[str, Any]:
@@ -29,7 +31,7 @@ def describe_criterion(result: CriterionResult, language: str) -> dict[str, Any]
     return {
         "id": criterion.id,
         "kind": criterion.kind,
-        "status": result.status.label,
+        "status": STATUS_LABELS[result.status],
         "registered_text": criterion.registered_text,
         "lay_text": criterion.lay_text[language],
     }
