@@ -24,8 +24,15 @@ class CriterionResult(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
+    """The verdict, and each criterion's status in the trial's order."""
+
     verdict: Verdict
-    results: tuple[CriterionResult, ...]
+    criteria: tuple[Criterion, ...]
+    statuses: tuple[Status, ...]
+
+    @property
+    def results(self) -> tuple[CriterionResult, ...]:
+        return tuple(map(CriterionResult, self.criteria, self.statuses))
 
     def with_status(self, *statuses: Status) -> tuple[CriterionResult, ...]:
         return tuple(result for result in self.results if result.status in statuses)
@@ -33,14 +40,9 @@ class Assessment:
 
 def evaluate(trial: Trial, facts: Facts) -> Assessment:
     """Judge every criterion of `trial` on `facts` (already validated against the trial)."""
-    results = []
-    worst = Status.PASS
-    for criterion in trial.criteria:
-        status = criterion.rule.status(facts)
-        if status > worst:
-            worst = status
-        results.append(CriterionResult(criterion, status))
-    return Assessment(VERDICT_BY_WORST_STATUS[worst], tuple(results))
+    statuses = tuple([criterion.rule.status(facts) for criterion in trial.criteria])
+    worst = max(statuses, default=Status.PASS)
+    return Assessment(VERDICT_BY_WORST_STATUS[worst], trial.criteria, statuses)
 
 
 def next_question(
@@ -64,15 +66,10 @@ def open_questions(
     if assessment.verdict is Verdict.NOT_ELIGIBLE:
         return []
     wanted: set[str] = set()
-    for result in assessment.results:
-        if not result.status.is_settled:
-            wanted |= result.criterion.rule.open_facts(facts)
-    candidates = [
-        question
-        for question in trial.questions
-        if question.fact.key in wanted and applies(question, facts)
-    ]
-    return sorted(candidates, key=lambda q: (-q.priority, q.order))
+    for criterion, status in zip(assessment.criteria, assessment.statuses, strict=True):
+        if status is not Status.PASS and status is not Status.FAIL:
+            wanted |= criterion.rule.open_facts(facts)
+    return [q for q in trial.ask_order if q.fact.key in wanted and applies(q, facts)]
 
 
 def applies(question: Question, facts: Facts) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from matching.rules import Rule
@@ -100,6 +100,12 @@ class Trial:
     questions: tuple[Question, ...]
     criteria: tuple[Criterion, ...]
     version: str
+    ask_order: tuple[Question, ...] = field(init=False, repr=False)
+    """The questions, the one most likely to end a screen first (priority, then file order)."""
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.questions, key=lambda q: (-q.priority, q.order)))
+        object.__setattr__(self, "ask_order", ordered)
 
     def question_for(self, fact: str) -> Question | None:
         return next((q for q in self.questions if q.fact.key == fact), None)

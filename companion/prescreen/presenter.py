@@ -64,6 +64,6 @@ def describe_questionnaire(trial: Trial, language: str) -> dict[str, Any]:
                 "priority": q.priority,
                 "ask_when": q.ask_when_source,
             }
-            for q in sorted(trial.questions, key=lambda q: (-q.priority, q.order))
+            for q in trial.ask_order
         ],
     }
