@@ -18,6 +18,7 @@ from companion.config import load_config
 from companion.db import configure_engine, db
 from companion.errors import register_error_handlers
 from companion.i18n import init_i18n
+from companion.json_provider import OrjsonProvider
 from companion.openapi import init_api
 from companion.prescreen import api as prescreen_api
 from companion.prescreen import pages as prescreen_pages
@@ -31,6 +32,7 @@ csrf = CSRFProtect()
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the service: configuration, database, languages, API, pages and commands."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = OrjsonProvider(app)
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(
         MAX_CONTENT_LENGTH=64 * 1024,
@@ -39,7 +41,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     if overrides:
         app.config.update(overrides)
-    app.json.sort_keys = False  # keep the contract's field order, and save the sorting
     logging.getLogger("companion").setLevel(logging.INFO)
 
     db.init_app(app)

@@ -20,7 +20,6 @@ def language_field() -> fields.String:
 
 class EvaluateRequest(Schema):
     facts = fields.Dict(
-        keys=fields.String(),
         required=True,
         metadata={"description": "Fact key -> value, as the contract lists them."},
     )
