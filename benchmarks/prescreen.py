@@ -14,7 +14,6 @@ Results and how to read them: docs/performance.md.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import platform
@@ -41,41 +40,22 @@ import http_load  # noqa: E402  (beside this file)
 
 from companion.demo import LIKELY_FIT  # noqa: E402
 from matching import Trial, evaluate, load_trial, next_question, read_facts  # noqa: E402
+from tests.profiles import (  # noqa: E402
+    INELIGIBLE_PROFILES,
+    passing_site_checks,
+    questions_until_verdict,
+    resectable_stage_iv_patient,
+)
 
 TRIAL_ID = "NCT07586904"
 EVALUATE_PATH = f"/api/v1/trials/{TRIAL_ID}/prescreen/evaluate"
 ENGINE_GOAL_PER_SECOND = 20_000
 HTTP_GOAL_RATIO = 0.5
 WORKERS = 2
-PROFILES_MODULES = ("tests.profiles", "tests.unit.profiles")  # first found is used
 PRODUCT_PATHS = ("matching", "companion", "wsgi.py", "migrations", "pyproject.toml")
-PROFILES_NAMES = ("INELIGIBLE_PROFILES", "questions_until_verdict")
 
-STAGE_IV = {
-    **LIKELY_FIT,
-    "stage": "IV",
-    "distant_spread_sites": "one",
-    "distant_spread_removable": "yes",
-    "brain_spread": "no",
-}
-SITE_FACTS = {
-    "measurable_lesion": "yes",
-    "life_expectancy_6_months": "yes",
-    "anc_10e9_per_l": 3.2,
-    "platelets_10e9_per_l": 210,
-    "hemoglobin_g_per_l": 128,
-    "transfusion_last_14_days": "no",
-    "creatinine_x_uln": 0.8,
-    "bilirubin_x_uln": 0.6,
-    "ast_x_uln": 0.9,
-    "alt_x_uln": 1.1,
-    "liver_metastases": "no",
-    "inr_x_uln": 1.0,
-    "aptt_x_uln": 1.0,
-    "on_anticoagulant": "no",
-    "pregnancy_test_negative": "not_applicable",
-    "investigator_approves": "yes",
-}
+STAGE_IV = resectable_stage_iv_patient()
+SITE_FACTS = passing_site_checks()
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,27 +243,12 @@ def measure_engine(trial: Trial, sets: list[FactSet], durations: Durations) -> d
 
 def questions_to_not_eligible(trial: Trial) -> dict[str, Any]:
     """Walk every ineligible profile of the tests; how many questions until `not_eligible`."""
-    named, problems = None, []
-    for module_name in PROFILES_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-            named = {name: getattr(module, name) for name in PROFILES_NAMES}
-            break
-        except (ImportError, AttributeError) as error:
-            problems.append(f"{module_name}: {error}")
-    if named is None:
-        reason = (
-            f"needs {', '.join(PROFILES_NAMES)} from one of {', '.join(PROFILES_MODULES)} "
-            f"({'; '.join(problems)})"
-        )
-        return {"available": False, "reason": reason}
     counts = {
-        name: named["questions_until_verdict"](trial, profile)
-        for name, profile in named["INELIGIBLE_PROFILES"].items()
+        name: questions_until_verdict(trial, profile)
+        for name, profile in INELIGIBLE_PROFILES.items()
     }
     return {
         "available": True,
-        "module": module_name,
         "profiles": len(counts),
         "mean": statistics.mean(counts.values()),
         "median": statistics.median(counts.values()),
