@@ -41,7 +41,7 @@ def load_config(
         "DEFAULT_SITE_CODE": environ.get("DEFAULT_SITE_CODE", "SITE01"),
         "PRESCREEN_TRIAL_ID": environ.get("PRESCREEN_TRIAL_ID", "NCT07586904"),
         "DEFAULT_PHONE_REGION": environ.get("DEFAULT_PHONE_REGION", "CN"),
-        "PRESCREEN_SESSION_DAYS": int(environ.get("PRESCREEN_SESSION_DAYS", "30")),
+        "PRESCREEN_SESSION_DAYS": _whole_number(environ, "PRESCREEN_SESSION_DAYS", 30, 1, 365),
     }
 
 
@@ -90,3 +90,14 @@ def _choice(environ: Any, name: str, allowed: tuple[str, ...], default: str) -> 
             f"{name}={value!r} is not allowed; use one of {', '.join(allowed)}."
         )
     return value
+
+
+def _whole_number(environ: Any, name: str, default: int, lowest: int, highest: int) -> int:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit() or not lowest <= int(raw) <= highest:
+        raise ConfigurationError(
+            f"{name}={raw!r} is not allowed; use a whole number of days from {lowest} to {highest}."
+        )
+    return int(raw)

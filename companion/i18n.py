@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel
 
 SUPPORTED_LANGUAGES = ("en", "zh")
@@ -34,9 +34,6 @@ def select_language() -> str:
     """An explicit choice (`?lang=`, then the cookie) wins over the browser's languages."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    forced = g.get("language")
-    if forced in SUPPORTED_LANGUAGES:
-        return forced
     for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if candidate in SUPPORTED_LANGUAGES:
             return candidate

@@ -195,3 +195,10 @@ def test_a_forked_worker_never_reuses_the_parent_s_connections(sqlite_app: Flask
         os.close(read_end)
         os.close(write_end)
     assert inherited == 0
+
+
+def test_a_session_lifetime_that_is_not_a_number_of_days_is_refused_by_name(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ConfigurationError, match="PRESCREEN_SESSION_DAYS"):
+        load_config(tmp_path, {"PRESCREEN_SESSION_DAYS": "a month"})
