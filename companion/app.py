@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from companion import cli, pages
+from companion import cli, models, pages  # noqa: F401  (models: every table registered)
 from companion.config import load_config
 from companion.db import configure_engine, db
 from companion.errors import register_error_handlers

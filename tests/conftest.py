@@ -19,6 +19,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from companion.app import create_app
+from companion.audit.append_only import allow_statements, forbid_statements
 from companion.db import db
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
@@ -68,8 +69,13 @@ def clean_database(app: Flask) -> Iterator[None]:
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
+            dialect = connection.dialect.name
+            for statement in allow_statements(dialect):
+                connection.exec_driver_sql(statement)
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+            for statement in forbid_statements(dialect):
+                connection.exec_driver_sql(statement)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.db import Base
@@ -59,7 +59,22 @@ class Lead(Base):
     consented_at: Mapped[datetime] = mapped_column(UtcDateTime)
     verdict: Mapped[str] = mapped_column(String(32))
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(32), default="new")
+    status: Mapped[str] = mapped_column(String(32), default="new", index=True)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    contact_attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     site: Mapped[Site] = relationship()
+
+
+class LeadContactAttempt(Base):
+    """One try by the site to reach a lead (at most three before "could not reach")."""
+
+    __tablename__ = "lead_contact_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
