@@ -14,6 +14,8 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from companion import cli, models, pages  # noqa: F401  (models: every table registered)
+from companion.access import api as access_api
+from companion.access.policy import enforce_access_policy, public
 from companion.config import load_config
 from companion.db import configure_engine, db
 from companion.errors import register_error_handlers
@@ -51,14 +53,18 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     api = init_api(app)
+    api.register_blueprint(access_api.blp)
     api.register_blueprint(prescreen_api.blp)
-    csrf.exempt(prescreen_api.blp)  # JSON API: no cookies, so no cross-site forgery
+    for blueprint in (access_api.blp, prescreen_api.blp):
+        csrf.exempt(blueprint)  # JSON API: bearer tokens, not cookies, so no cross-site forgery
+    app.before_request(enforce_access_policy)
     app.register_blueprint(pages.bp)
     app.register_blueprint(prescreen_pages.bp)
     register_error_handlers(app, render_page_error=_render_page_error)
     cli.register(app)
 
     @app.get("/healthz")
+    @public
     def healthz() -> tuple[dict[str, str], int]:
         """200 when the database answers; 503 otherwise."""
         try:

@@ -7,8 +7,11 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from companion.access.models import ROLES
+from companion.access.service import create_staff
 from companion.db import db
 from companion.demo import load_demo_data
+from companion.errors import DomainError
 from companion.prescreen.models import Lead
 from companion.prescreen.service import purge_expired_sessions
 from companion.sites.models import Site
@@ -17,7 +20,7 @@ from matching import TrialDefinitionError, available_trials, load_trial
 
 
 def register(app: Flask) -> None:
-    for group in (demo, leads, prescreen, trials):
+    for group in (demo, leads, prescreen, staff, trials):
         app.cli.add_command(group)
 
 
@@ -61,6 +64,25 @@ def prescreen_purge_expired() -> None:
     removed = purge_expired_sessions(db.session, utcnow())
     db.session.commit()
     click.echo(f"removed {removed} expired pre-screen session(s)")
+
+
+staff = AppGroup("staff", help="Staff accounts.")
+
+
+@staff.command("create", help="Create a staff account (and its site, if new).")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="At least 12 characters.")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--site", "site_code", required=True, help="Site code, e.g. SITE01.")
+def staff_create(email: str, password: str, role: str, site_code: str) -> None:
+    try:
+        user = create_staff(
+            db.session, email=email, password=password, role=role, site_code=site_code
+        )
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email} at {site_code} (id {user.id})")
 
 
 trials = AppGroup("trials", help="Trial definitions.")

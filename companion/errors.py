@@ -34,6 +34,10 @@ class Unauthorized(DomainError):
     http_status = 401
 
 
+class Forbidden(DomainError):
+    http_status = 403
+
+
 class NotFound(DomainError):
     http_status = 404
 
@@ -104,6 +108,8 @@ def register_error_handlers(app: Flask, render_page_error: Any) -> None:
         http_error = HTTPException(description=error.message)
         http_error.code = error.http_status
         http_error.data = {"message": error.message}  # type: ignore[attr-defined]
+        if error.http_status == 401:
+            http_error.data["headers"] = {"WWW-Authenticate": "Bearer"}  # type: ignore[attr-defined]
         if error.problems:
             http_error.data["messages"] = error.problems  # type: ignore[attr-defined]
             http_error.data["message_override"] = error.message  # type: ignore[attr-defined]

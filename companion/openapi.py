@@ -13,6 +13,8 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from swagger_ui_bundle import swagger_ui_path
 from webargs.flaskparser import FlaskParser
 
+from companion.access.policy import public
+
 SWAGGER_ASSETS = "/api/docs/assets/"
 
 
@@ -56,6 +58,7 @@ def init_api(app: Flask) -> Api:
     api = Api(app)
 
     @app.get(SWAGGER_ASSETS + "<path:filename>")
+    @public
     def swagger_ui_asset(filename: str):  # served locally: the docs work offline
         return send_from_directory(swagger_ui_path, filename)
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from companion.access.policy import public
 from companion.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 from companion.prescreen.service import trial_named
 from companion.prescreen.wording import BEST_TIME_LABELS, CONTACT_CONSENT_TEXT, CONTACT_ERRORS
@@ -17,6 +18,7 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
+@public
 def index() -> str:
     return render_template(
         "index.html", trial=trial_named(current_app.config["PRESCREEN_TRIAL_ID"])

@@ -89,3 +89,37 @@ def csrf_token_from(html: bytes | str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', text_)
     assert match, "the page has no form with a CSRF token"
     return match.group(1)
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_staff(app: Flask, clean_database: None):
+    """`make_staff(role="coordinator", site="SITE01", email=None)` -> the new account's email."""
+    from companion.access.service import create_staff
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "coordinator", site: str = "SITE01", email: str | None = None) -> str:
+        email = email or f"{role}{next(counter)}@{site.lower()}.example.org"
+        with app.app_context():
+            create_staff(
+                db.session, email=email, password=STAFF_PASSWORD, role=role, site_code=site
+            )
+            db.session.commit()
+        return email
+
+    return make
+
+
+@pytest.fixture
+def bearer(client: FlaskClient):
+    """`bearer(email)` -> headers that authenticate API requests as that staff member."""
+
+    def sign_in(email: str, password: str = STAFF_PASSWORD) -> dict[str, str]:
+        response = client.post("/api/v1/auth/token", json={"email": email, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
+
+    return sign_in

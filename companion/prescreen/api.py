@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
+from companion.access.policy import public, staff
 from companion.db import db
 from companion.errors import Unauthorized
 from companion.openapi import Blueprint, json_response
@@ -27,6 +28,7 @@ blp = Blueprint(
 
 @blp.route("/trials/<trial_id>/prescreen/evaluate")
 class Evaluate(MethodView):
+    @public
     @blp.arguments(schemas.EvaluateRequest())
     @blp.response(200, schemas.Evaluation)
     def post(self, body: dict[str, Any], trial_id: str) -> dict[str, Any]:
@@ -40,6 +42,7 @@ class Evaluate(MethodView):
 
 @blp.route("/trials/<trial_id>/questionnaire")
 class QuestionnaireView(MethodView):
+    @public
     @blp.arguments(schemas.LanguageQuery(), location="query")
     @blp.response(200, schemas.Questionnaire)
     def get(self, query: dict[str, Any], trial_id: str) -> dict[str, Any]:
@@ -49,6 +52,7 @@ class QuestionnaireView(MethodView):
 
 @blp.route("/trials/<trial_id>/prescreen/sessions")
 class Sessions(MethodView):
+    @public
     @blp.arguments(schemas.StartSessionRequest())
     @blp.response(201, schemas.SessionState)
     def post(self, body: dict[str, Any], trial_id: str) -> dict[str, Any]:
@@ -68,6 +72,7 @@ class Sessions(MethodView):
 
 @blp.route("/prescreen/sessions/<token>")
 class SessionView(MethodView):
+    @public
     @blp.arguments(schemas.LanguageQuery(), location="query")
     @blp.response(200, schemas.SessionState)
     def get(self, query: dict[str, Any], token: str) -> dict[str, Any]:
@@ -81,6 +86,7 @@ class SessionView(MethodView):
 
 @blp.route("/prescreen/sessions/<token>/answers")
 class Answers(MethodView):
+    @public
     @blp.arguments(schemas.AnswerRequest())
     @blp.response(200, schemas.SessionState)
     def post(self, body: dict[str, Any], token: str) -> dict[str, Any]:
@@ -94,6 +100,7 @@ class Answers(MethodView):
 
 @blp.route("/prescreen/sessions/<token>/back")
 class Back(MethodView):
+    @public
     @blp.arguments(schemas.LanguageQuery(), location="query")
     @blp.response(200, schemas.SessionState)
     def post(self, query: dict[str, Any], token: str) -> dict[str, Any]:
@@ -106,6 +113,7 @@ class Back(MethodView):
 
 @blp.route("/prescreen/sessions/<token>/contact")
 class Contact(MethodView):
+    @public
     @blp.arguments(schemas.ContactRequest())
     @blp.response(201, schemas.LeadReceived)
     def post(self, body: dict[str, Any], token: str) -> dict[str, Any]:
@@ -119,6 +127,7 @@ class Contact(MethodView):
 
 @blp.route("/leads")
 class Leads(MethodView):
+    @staff()
     @blp.response(200)
     def get(self) -> Any:
         """Leads of the signed-in staff member's site (staff sign-in is not available yet)."""

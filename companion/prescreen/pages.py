@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
+from companion.access.policy import public
 from companion.db import db
 from companion.errors import InvalidInput
 from companion.prescreen import service
@@ -33,6 +34,7 @@ def _lifetime() -> timedelta:
 
 
 @bp.post("")
+@public
 def start() -> Response:
     trial = service.trial_named(current_app.config["PRESCREEN_TRIAL_ID"])
     site = request.form.get("site") or current_app.config["DEFAULT_SITE_CODE"]
@@ -44,6 +46,7 @@ def start() -> Response:
 
 
 @bp.get("/<token>")
+@public
 def question(token: str) -> Response | str:
     state = service.find_session(db.session, token, utcnow())
     if state.is_finished:
@@ -52,6 +55,7 @@ def question(token: str) -> Response | str:
 
 
 @bp.post("/<token>")
+@public
 def answer(token: str) -> Response | tuple[str, int]:
     now = utcnow()
     state = service.find_session(db.session, token, now)
@@ -68,6 +72,7 @@ def answer(token: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/<token>/back")
+@public
 def back(token: str) -> Response:
     now = utcnow()
     service.go_back(service.find_session(db.session, token, now), now, _lifetime())
@@ -76,6 +81,7 @@ def back(token: str) -> Response:
 
 
 @bp.get("/<token>/result")
+@public
 def result(token: str) -> Response | str:
     state = service.find_session(db.session, token, utcnow())
     if not state.is_finished:
@@ -84,6 +90,7 @@ def result(token: str) -> Response | str:
 
 
 @bp.post("/<token>/contact")
+@public
 def contact(token: str) -> Response | tuple[str, int]:
     now = utcnow()
     state = service.find_session(db.session, token, now)
@@ -103,6 +110,7 @@ def contact(token: str) -> Response | tuple[str, int]:
 
 
 @bp.get("/<token>/thanks")
+@public
 def thanks(token: str) -> Response | str:
     state = service.find_session(db.session, token, utcnow())
     if not service.lead_exists(db.session, state.record):
