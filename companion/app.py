@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from companion import cli, models, pages  # noqa: F401  (models: every table registered)
 from companion.access import api as access_api
+from companion.access import passwords
 from companion.access.policy import enforce_access_policy, public
 from companion.config import load_config
 from companion.db import configure_engine, db
@@ -45,6 +46,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(overrides)
     logging.getLogger("companion").setLevel(logging.INFO)
 
+    passwords.configure(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_KIB"))
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

@@ -40,6 +40,9 @@ def load_config(
         "PUBLIC_BASE_URL": (environ.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         "DEFAULT_SITE_CODE": environ.get("DEFAULT_SITE_CODE", "SITE01"),
         "PRESCREEN_TRIAL_ID": environ.get("PRESCREEN_TRIAL_ID", "NCT07586904"),
+        # argon2id cost for staff passwords; unset: argon2-cffi's defaults (the tests lower it)
+        "ARGON2_TIME_COST": _optional_whole_number(environ, "ARGON2_TIME_COST"),
+        "ARGON2_MEMORY_KIB": _optional_whole_number(environ, "ARGON2_MEMORY_KIB"),
         "DEFAULT_PHONE_REGION": environ.get("DEFAULT_PHONE_REGION", "CN"),
         "PRESCREEN_SESSION_DAYS": _whole_number(environ, "PRESCREEN_SESSION_DAYS", 30, 1, 365),
     }
@@ -100,4 +103,13 @@ def _whole_number(environ: Any, name: str, default: int, lowest: int, highest: i
         raise ConfigurationError(
             f"{name}={raw!r} is not allowed; use a whole number of days from {lowest} to {highest}."
         )
+    return int(raw)
+
+
+def _optional_whole_number(environ: Any, name: str) -> int | None:
+    raw = environ.get(name)
+    if raw is None:
+        return None
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ConfigurationError(f"{name}={raw!r} is not allowed; use a whole number above 0.")
     return int(raw)

@@ -23,6 +23,10 @@ from companion.audit.append_only import allow_statements, forbid_statements
 from companion.db import db
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+# argon2 at its cheapest: the suite signs in hundreds of times (production keeps argon2-cffi's
+# defaults, about 100 ms a check on this machine).
+os.environ.setdefault("ARGON2_TIME_COST", "1")
+os.environ.setdefault("ARGON2_MEMORY_KIB", "64")
 
 
 @pytest.fixture(scope="session")
