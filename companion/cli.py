@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from companion.access.models import ROLES
 from companion.access.service import create_staff
+from companion.audit.recorder import audit_reason
 from companion.db import db
 from companion.demo import load_demo_data
 from companion.errors import DomainError
 from companion.prescreen.models import Lead
 from companion.prescreen.service import purge_expired_sessions
+from companion.privacy.encryption import rotate_encrypted_values
+from companion.privacy.retention import purge_old_leads
 from companion.sites.models import Site
 from companion.timestamps import utcnow
 from matching import TrialDefinitionError, available_trials, load_trial
 
 
 def register(app: Flask) -> None:
-    for group in (demo, leads, prescreen, staff, trials):
+    for group in (demo, keys, leads, prescreen, staff, trials):
         app.cli.add_command(group)
 
 
@@ -54,6 +59,33 @@ def leads_list(site_code: str, status: str | None) -> None:
             f"{lead.name}\t{lead.phone_e164}\t{lead.language}\t{lead.best_time_to_call}"
         )
     click.echo(f"{len(rows)} lead(s) at {site.code}", err=True)
+
+
+@leads.command(
+    "purge",
+    help="Delete leads not enrolled whose last change is older than LEAD_RETENTION_DAYS "
+    "(default 180), with their contact attempts and answers. Run it daily.",
+)
+def leads_purge() -> None:
+    days = current_app.config["LEAD_RETENTION_DAYS"]
+    audit_reason(f"retention: not enrolled, no change for {days} days")
+    purged = purge_old_leads(db.session, utcnow(), timedelta(days=days))
+    db.session.commit()
+    click.echo(f"purged {purged} lead(s) not enrolled and unchanged for {days} days")
+
+
+keys = AppGroup("keys", help="Encryption keys of personal data.")
+
+
+@keys.command(
+    "rotate",
+    help="Re-encrypt stored personal data under the first key of DATA_ENCRYPTION_KEYS; "
+    "afterwards the other keys can be removed.",
+)
+def keys_rotate() -> None:
+    rewritten = rotate_encrypted_values(db.session)
+    db.session.commit()
+    click.echo(f"re-encrypted {rewritten} value(s) under the first key")
 
 
 prescreen = AppGroup("prescreen", help="Pre-screen sessions.")

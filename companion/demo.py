@@ -11,13 +11,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from companion.access.models import StaffUser
+from companion.access.service import create_staff
+from companion.leads import service as leads
 from companion.prescreen import service as prescreen
-from companion.prescreen.models import Lead
 from companion.sites.service import site_by_code
 
 DEMO_SITE_CODE = "SITE01"
 DEMO_SITE_NAME = "Demo Cancer Hospital"
 SESSION_LIFETIME = timedelta(days=30)
+DEMO_COORDINATOR_EMAIL = "coordinator@site01.example.org"
+DEMO_COORDINATOR_PASSWORD = "demo-coordinator-password"  # printed: demo use only
 
 LIKELY_FIT = {
     "melanoma_origin": "acral",
@@ -62,6 +66,7 @@ DEMO_SCREENS: list[dict[str, Any]] = [
             "language": "en",
             "best_time_to_call": "morning",
         },
+        "contact_attempt": ("left_message", "Voicemail; will try again in the morning."),
     },
     {
         "language": "zh",
@@ -87,10 +92,11 @@ DEMO_SCREENS: list[dict[str, Any]] = [
 
 
 def load_demo_data(db: Session, now: datetime) -> str:
-    """Create the demo site, four pre-screens (finished and not) and two leads, once."""
+    """Create the demo site and coordinator, four pre-screens and two leads (one called), once."""
     site = site_by_code(db, DEMO_SITE_CODE, create_with_name=DEMO_SITE_NAME)
-    if db.scalar(select(Lead.id).where(Lead.site_id == site.id, Lead.name.like("Demo %"))):
+    if prescreen.lead_by_phone(db, DEMO_SCREENS[0]["lead"]["phone_e164"]) is not None:
         return "demo data already loaded"
+    coordinator = _demo_coordinator(db)
     trial = prescreen.trial_named("NCT07586904")
     links = []
     for screen in DEMO_SCREENS:
@@ -100,8 +106,29 @@ def load_demo_data(db: Session, now: datetime) -> str:
         for fact, value in screen["answers"].items():
             state = prescreen.record_answer(state, fact, value, now, SESSION_LIFETIME)
         if screen["lead"]:
-            prescreen.capture_lead(
+            lead = prescreen.capture_lead(
                 db, state, prescreen.ContactDetails(consent=True, **screen["lead"]), now
             )
+            if screen.get("contact_attempt"):
+                outcome, note = screen["contact_attempt"]
+                leads.record_contact_attempt(db, lead, coordinator, outcome, note, now)
         links.append(f"  /prescreen/{token}  ({state.assessment.verdict.value})")
-    return "demo data loaded; pre-screens to open in the browser:\n" + "\n".join(links)
+    return "\n".join(
+        [
+            "demo data loaded; pre-screens to open in the browser:",
+            *links,
+            f"leads at {DEMO_SITE_CODE}: one new, one contacted (one attempt logged)",
+            f"sign in as {DEMO_COORDINATOR_EMAIL} with password {DEMO_COORDINATOR_PASSWORD}",
+        ]
+    )
+
+
+def _demo_coordinator(db: Session) -> StaffUser:
+    existing = db.scalar(select(StaffUser).where(StaffUser.email == DEMO_COORDINATOR_EMAIL))
+    return existing or create_staff(
+        db,
+        email=DEMO_COORDINATOR_EMAIL,
+        password=DEMO_COORDINATOR_PASSWORD,
+        role="coordinator",
+        site_code=DEMO_SITE_CODE,
+    )

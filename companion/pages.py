@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -65,9 +65,6 @@ UNEXPECTED_ERROR = (
 def page_helpers() -> dict[str, Any]:
     language = str(get_locale() or DEFAULT_LANGUAGE)
 
-    def language_switch_url(code: str) -> str:
-        return request.path + "?" + urlencode({"lang": code})
-
     return {
         "current_language": language,
         "html_lang": "zh-Hans" if language == "zh" else language,
@@ -79,3 +76,13 @@ def page_helpers() -> dict[str, Any]:
         "best_time_label": BEST_TIME_LABELS.get,
         "contact_consent_text": CONTACT_CONSENT_TEXT,
     }
+
+
+def language_switch_url(code: str) -> str:
+    """This page in another language. A page shown after a form post names its GET page in
+    `g.page_url`, so that the switch never links to a URL that only takes POST."""
+    page_url = g.get("page_url")
+    if page_url is None:
+        query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+        page_url = request.path + ("?" + urlencode(query) if query else "")
+    return page_url + ("&" if "?" in page_url else "?") + urlencode({"lang": code})

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import socket
+import subprocess
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -27,6 +33,11 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 # defaults, about 100 ms a check on this machine).
 os.environ.setdefault("ARGON2_TIME_COST", "1")
 os.environ.setdefault("ARGON2_MEMORY_KIB", "64")
+# Fixed test keys for personal data, so no key files are written under instance/.
+os.environ.setdefault("DATA_ENCRYPTION_KEYS", "dGVzdC1kYXRhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24=")
+os.environ.setdefault("PHONE_HASH_KEY", "test-phone-hash-key-not-for-production")
+# Every request of the suite comes from 127.0.0.1; test_rate_limits.py builds apps with limits.
+os.environ.setdefault("RATELIMIT_ENABLED", "false")
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +75,30 @@ def app(database_url: tuple[str, dict]) -> Iterator[Flask]:
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def another_app(app: Flask) -> Iterator[Callable[..., Flask]]:
+    """`another_app(**config)`: one more app on the suite's database, its engine closed after."""
+    built: list[Flask] = []
+
+    def build(**config: Any) -> Flask:
+        application = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                **config,
+            }
+        )
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -127,3 +162,41 @@ def bearer(client: FlaskClient):
         return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A Redis for the tests: TEST_REDIS_URL when given, else a private redis-server.
+
+    The private server listens on a free 127.0.0.1 port, keeps nothing on disk and stops with
+    the run, so the suite needs no Redis already running (`scripts/setup` installs the binary).
+    """
+    given = os.environ.get("TEST_REDIS_URL")
+    if given:
+        yield given
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed: run ./scripts/setup", pytrace=False)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}"
+    try:
+        client = redis.Redis.from_url(url)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        client.close()
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

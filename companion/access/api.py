@@ -11,6 +11,7 @@ from sqlalchemy import select
 from companion.access import schemas, service
 from companion.access.models import StaffUser
 from companion.access.policy import current_staff, public, staff
+from companion.audit.recorder import audit_reason
 from companion.db import db
 from companion.errors import NotFound
 from companion.openapi import Blueprint
@@ -103,6 +104,7 @@ class StaffMemberView(MethodView):
         user = db.session.get(StaffUser, staff_id)
         if user is None or user.site_id != current_staff().site_id:
             raise NotFound("No staff member with this id at your site.")
+        audit_reason(body["reason"])
         service.change_staff(
             db.session, user, role=body.get("role"), is_active=body.get("is_active"), now=utcnow()
         )

@@ -8,9 +8,8 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
-from companion.access.policy import public, staff
+from companion.access.policy import public
 from companion.db import db
-from companion.errors import Unauthorized
 from companion.openapi import Blueprint, json_response
 from companion.prescreen import schemas, service
 from companion.prescreen.presenter import describe_assessment, describe_questionnaire
@@ -123,18 +122,6 @@ class Contact(MethodView):
         service.capture_lead(db.session, state, contact_details(body), now)
         db.session.commit()
         return {"status": "received", "message": "Thank you. The study team will contact you."}
-
-
-@blp.route("/leads")
-class Leads(MethodView):
-    @staff()
-    @blp.response(200)
-    def get(self) -> Any:
-        """Leads of the signed-in staff member's site (staff sign-in is not available yet)."""
-        raise Unauthorized(
-            "Staff sign-in is not available yet, so leads are not served. "
-            "Site staff can list leads with `flask --app wsgi leads list --site CODE`."
-        )
 
 
 def contact_details(body: dict[str, Any]) -> service.ContactDetails:

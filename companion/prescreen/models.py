@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from companion.db import Base
+from companion.privacy.encryption import EncryptedText, phone_hash
 from companion.sites.models import Site
 from companion.timestamps import UtcDateTime, utcnow
 
@@ -39,7 +40,10 @@ class PrescreenSession(Base):
 
 
 class Lead(Base):
-    """A person who finished the pre-screen, may fit, and consented to be contacted."""
+    """A person who finished the pre-screen, may fit, and consented to be contacted.
+
+    Name, phone and email are encrypted at rest; `phone_hash` finds a lead by phone number.
+    """
 
     __tablename__ = "leads"
 
@@ -49,9 +53,10 @@ class Lead(Base):
     prescreen_session_id: Mapped[int | None] = mapped_column(
         ForeignKey("prescreen_sessions.id", ondelete="SET NULL"), unique=True
     )
-    name: Mapped[str] = mapped_column(String(200))
-    phone_e164: Mapped[str] = mapped_column(String(20))
-    email: Mapped[str | None] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(EncryptedText)
+    phone_e164: Mapped[str] = mapped_column(EncryptedText)
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)  # set with phone_e164
+    email: Mapped[str | None] = mapped_column(EncryptedText)
     language: Mapped[str] = mapped_column(String(8))
     best_time_to_call: Mapped[str] = mapped_column(String(16))
     consent_to_contact: Mapped[bool] = mapped_column(Boolean)
@@ -65,6 +70,11 @@ class Lead(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     site: Mapped[Site] = relationship()
+
+    @validates("phone_e164")
+    def _index_phone(self, _key: str, e164: str) -> str:
+        self.phone_hash = phone_hash(e164)
+        return e164
 
 
 class LeadContactAttempt(Base):

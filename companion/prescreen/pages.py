@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
@@ -130,6 +130,7 @@ def _form_value(state: service.SessionState, fact: str, raw: str | None) -> Any:
 
 
 def _question_page(state: service.SessionState, token: str, *, error: bool = False) -> str:
+    g.page_url = url_for(".question", token=token)
     question = next_question(state.trial, state.record.facts, state.assessment)
     answered = len(state.record.answer_order)
     remaining = len(open_questions(state.trial, state.record.facts, state.assessment))
@@ -154,6 +155,7 @@ def _result_page(
     form: dict[str, Any] | None = None,
 ) -> str:
     assessment = state.assessment
+    g.page_url = url_for(".result", token=token)
     return render_template(
         "prescreen/result.html",
         verdict=assessment.verdict.value,

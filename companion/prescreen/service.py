@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from companion.errors import Conflict, InvalidInput, NotFound
 from companion.prescreen.models import Lead, PrescreenSession
+from companion.privacy.encryption import phone_hash
 from companion.sites.service import site_by_code
 from matching import (
     Assessment,
@@ -203,3 +204,13 @@ def purge_expired_sessions(db: Session, now: datetime) -> int:
         )
     )
     return result.rowcount or 0
+
+
+def lead_by_phone(db: Session, e164: str) -> Lead | None:
+    """The most recent lead with this E.164 phone number (found by its keyed hash), or None."""
+    return db.scalar(
+        select(Lead)
+        .where(Lead.phone_hash == phone_hash(e164))
+        .order_by(Lead.created_at.desc(), Lead.id.desc())
+        .limit(1)
+    )

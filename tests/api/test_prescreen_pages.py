@@ -177,3 +177,12 @@ def test_fields_the_contact_form_does_not_have_are_ignored(client: FlaskClient, 
     with app.app_context():
         lead = db.session.scalars(select(Lead)).one()
         assert lead.status == "new"
+
+
+def test_after_a_form_error_the_language_switch_links_to_a_page_not_the_form_action(
+    client: FlaskClient,
+) -> None:
+    url, token = start(client)
+    answer_all(client, url, token, eligible_patient())
+    page = client.post(f"{url}/contact", data={"csrf_token": token, "language": "en"})
+    assert f'href="{url}/result?lang=zh"' in page.get_data(as_text=True)

@@ -177,9 +177,7 @@ def test_a_second_submission_does_not_create_a_second_lead(
     assert lead_count(app) == 1
 
 
-def test_staff_lead_list_is_closed_until_staff_sign_in_exists(
-    client: FlaskClient, started: str
-) -> None:
+def test_leads_are_not_served_to_anonymous_callers(client: FlaskClient, started: str) -> None:
     answer_until_done(client, started, eligible_patient())
     client.post(session_url(started, "/contact"), json=CONTACT)
     response = client.get("/api/v1/leads")
