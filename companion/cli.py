@@ -15,7 +15,7 @@ from companion.audit.recorder import audit_reason
 from companion.db import db
 from companion.demo import load_demo_data
 from companion.errors import DomainError
-from companion.prescreen.models import Lead
+from companion.leads.service import leads_for_site
 from companion.prescreen.service import purge_expired_sessions
 from companion.privacy.encryption import rotate_encrypted_values
 from companion.privacy.retention import purge_old_leads
@@ -49,10 +49,7 @@ def leads_list(site_code: str, status: str | None) -> None:
     site = db.session.scalar(select(Site).where(Site.code == site_code))
     if site is None:
         raise click.BadParameter(f"no site with code {site_code!r}", param_hint="--site")
-    query = select(Lead).where(Lead.site_id == site.id).order_by(Lead.created_at, Lead.id)
-    if status:
-        query = query.where(Lead.status == status)
-    rows = db.session.scalars(query).all()
+    rows = leads_for_site(db.session, site.id, status)
     for lead in rows:
         click.echo(
             f"{lead.id}\t{lead.created_at:%Y-%m-%d %H:%M}\t{lead.status}\t{lead.verdict}\t"

@@ -14,6 +14,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +41,19 @@ os.environ.setdefault("PHONE_HASH_KEY", "test-phone-hash-key-not-for-production"
 os.environ.setdefault("RATELIMIT_ENABLED", "false")
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
-    """(URL, engine options) of the database this run uses."""
+@contextmanager
+def database_of_its_own(sqlite_file: Path, schema_prefix: str) -> Iterator[tuple[str, dict]]:
+    """(URL, engine options) of an empty database on the engine the suite runs on.
+
+    SQLite: `sqlite_file`. PostgreSQL (TEST_DATABASE_URL): a schema of its own, dropped after,
+    so that runs and tests never collide.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}", {}
+        yield f"sqlite:///{sqlite_file}", {}
         return
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
+    schema = f"{schema_prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -58,6 +63,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
+    """(URL, engine options) of the database this run uses."""
+    with database_of_its_own(tmp_path_factory.mktemp("db") / "test.sqlite3", "test") as found:
+        yield found
 
 
 @pytest.fixture(scope="session")

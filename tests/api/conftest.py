@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from companion.db import db
+from companion.prescreen.models import Lead
+from tests.profiles import eligible_patient
 
 EVALUATE = "/api/v1/trials/NCT07586904/prescreen/evaluate"
 SESSIONS = "/api/v1/trials/NCT07586904/prescreen/sessions"
@@ -34,3 +40,30 @@ def started(client: FlaskClient) -> str:
     response = client.post(SESSIONS, json={"language": "en"})
     assert response.status_code == 201
     return response.get_json()["token"]
+
+
+def new_lead(
+    app: Flask,
+    client: FlaskClient,
+    name: str = "Ada Lovelace",
+    site: str = "SITE01",
+    *,
+    language: str = "en",
+    best_time_to_call: str = "morning",
+) -> int:
+    """A lead left by a person who finished the pre-screen at `site`; returns its id."""
+    token = client.post(SESSIONS, json={"language": "en", "site": site}).get_json()["token"]
+    answer_until_done(client, token, eligible_patient())
+    response = client.post(
+        session_url(token, "/contact"),
+        json={
+            "name": name,
+            "phone": "+8613800138000",
+            "language": language,
+            "best_time_to_call": best_time_to_call,
+            "consent": True,
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    with app.app_context():
+        return db.session.scalar(select(func.max(Lead.id)))

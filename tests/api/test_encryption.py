@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +10,7 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from companion.app import create_app
 from companion.config import ConfigurationError, load_config
@@ -21,6 +19,7 @@ from companion.prescreen.models import Lead
 from companion.prescreen.service import lead_by_phone
 from companion.privacy.encryption import UndecryptableValue
 from tests.api.conftest import SESSIONS, answer_until_done, session_url
+from tests.conftest import database_of_its_own
 from tests.profiles import eligible_patient
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
@@ -204,21 +203,8 @@ def test_a_short_phone_hash_key_is_refused(tmp_path: Path) -> None:
 @pytest.fixture
 def empty_database(tmp_path: Path) -> Iterator[tuple[str, dict]]:
     """(URL, engine options) of a database with no tables, on the engine the suite runs on."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'migrate.sqlite3'}", {}
-        return
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    schema = f"test_migrate_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with database_of_its_own(tmp_path / "migrate.sqlite3", "test_migrate") as found:
+        yield found
 
 
 CLEAR_ROWS = """

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from companion.audit.models import AuditEvent
 from companion.db import db
 from companion.prescreen.models import Lead, LeadContactAttempt
-from tests.api.conftest import SESSIONS, answer_until_done, session_url
+from tests.api.conftest import new_lead
 from tests.profiles import eligible_patient
 
 LEADS = "/api/v1/leads"
@@ -25,27 +25,6 @@ LEADS = "/api/v1/leads"
 
 def lead_url(lead_id: int, suffix: str = "") -> str:
     return f"{LEADS}/{lead_id}{suffix}"
-
-
-def new_lead(
-    app: Flask, client: FlaskClient, name: str = "Ada Lovelace", site: str = "SITE01"
-) -> int:
-    """A lead left by a person who finished the pre-screen at `site`; returns its id."""
-    token = client.post(SESSIONS, json={"language": "en", "site": site}).get_json()["token"]
-    answer_until_done(client, token, eligible_patient())
-    response = client.post(
-        session_url(token, "/contact"),
-        json={
-            "name": name,
-            "phone": "+8613800138000",
-            "language": "en",
-            "best_time_to_call": "morning",
-            "consent": True,
-        },
-    )
-    assert response.status_code == 201, response.get_json()
-    with app.app_context():
-        return db.session.scalar(select(func.max(Lead.id)))
 
 
 def stored(app: Flask, lead_id: int) -> tuple[str, int, int]:

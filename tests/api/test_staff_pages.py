@@ -19,9 +19,8 @@ from companion.audit.models import AuditEvent
 from companion.db import db
 from companion.prescreen.models import Lead, LeadContactAttempt
 from companion.timestamps import utcnow
-from tests.api.conftest import SESSIONS, answer_until_done, session_url
+from tests.api.conftest import new_lead as shared_new_lead
 from tests.conftest import STAFF_PASSWORD, csrf_token_from
-from tests.profiles import eligible_patient
 
 LOGIN = "/staff/login"
 LEADS = "/staff/leads"
@@ -37,22 +36,8 @@ def lead_url(lead_id: int, suffix: str = "") -> str:
 def new_lead(
     app: Flask, client: FlaskClient, name: str = "Ada Lovelace", site: str = "SITE01"
 ) -> int:
-    """A lead left by a person who finished the pre-screen at `site`; returns its id."""
-    token = client.post(SESSIONS, json={"language": "en", "site": site}).get_json()["token"]
-    answer_until_done(client, token, eligible_patient())
-    response = client.post(
-        session_url(token, "/contact"),
-        json={
-            "name": name,
-            "phone": "+8613800138000",
-            "language": "zh",
-            "best_time_to_call": "evening",
-            "consent": True,
-        },
-    )
-    assert response.status_code == 201, response.get_json()
-    with app.app_context():
-        return db.session.scalar(select(func.max(Lead.id)))
+    """A lead who asked to be called in Chinese, in the evening."""
+    return shared_new_lead(app, client, name, site, language="zh", best_time_to_call="evening")
 
 
 def sign_in(
