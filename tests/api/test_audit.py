@@ -48,26 +48,30 @@ def raw_audit_rows(app: Flask) -> str:
         return json.dumps([dict(row) for row in rows], default=str, ensure_ascii=False)
 
 
+def new_lead_row(site_id: int, **values: Any) -> Lead:
+    """A lead as a CLI or worker would build it (not yet added to a session)."""
+    fields: dict[str, Any] = {
+        "site_id": site_id,
+        "trial_id": "NCT07586904",
+        "name": "Grace Hopper",
+        "phone_e164": "+8613900139000",
+        "language": "en",
+        "best_time_to_call": "any",
+        "consent_to_contact": True,
+        "consent_text_version": "test",
+        "consented_at": utcnow(),
+        "verdict": "likely_eligible",
+        "facts": {"age": 54, "stage": "III"},
+        "status": "new",
+    }
+    return Lead(**{**fields, **values})
+
+
 def add_lead(app: Flask, site: str = "SITE01", **values: Any) -> int:
     """A lead stored directly (as a CLI or worker would); returns its id."""
     with app.app_context():
         site_id = site_by_code(db.session, site, create_with_name=site).id
-        now = utcnow()
-        lead = Lead(
-            site_id=site_id,
-            trial_id="NCT07586904",
-            name="Grace Hopper",
-            phone_e164="+8613900139000",
-            language="en",
-            best_time_to_call="any",
-            consent_to_contact=True,
-            consent_text_version="test",
-            consented_at=now,
-            verdict="likely_eligible",
-            facts={"age": 54, "stage": "III"},
-            status="new",
-            **values,
-        )
+        lead = new_lead_row(site_id, **values)
         db.session.add(lead)
         db.session.commit()
         return lead.id
@@ -273,20 +277,7 @@ def test_an_object_created_and_changed_in_one_transaction_is_one_create_event(
         site_id = site_by_code(db.session, "SITE01", create_with_name="SITE01").id
         db.session.commit()
     with app.app_context():
-        lead = Lead(
-            site_id=site_id,
-            trial_id="NCT07586904",
-            name="Grace Hopper",
-            phone_e164="+8613900139000",
-            language="en",
-            best_time_to_call="any",
-            consent_to_contact=True,
-            consent_text_version="test",
-            consented_at=utcnow(),
-            verdict="likely_eligible",
-            facts={},
-            status="new",
-        )
+        lead = new_lead_row(site_id, facts={})
         db.session.add(lead)
         db.session.flush()
         lead.status = "contacted"
