@@ -37,6 +37,8 @@ from companion.staff import pages as staff_pages
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
+API_BLUEPRINTS = (access_api.blp, prescreen_api.blp, leads_api.blp, audit_api.blp)
+
 migrate = Migrate()
 csrf = CSRFProtect()
 
@@ -72,11 +74,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     api = init_api(app)
-    api.register_blueprint(access_api.blp)
-    api.register_blueprint(prescreen_api.blp)
-    api.register_blueprint(leads_api.blp)
-    api.register_blueprint(audit_api.blp)
-    for blueprint in (access_api.blp, prescreen_api.blp, leads_api.blp, audit_api.blp):
+    for blueprint in API_BLUEPRINTS:
+        api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # JSON API: bearer tokens, not cookies, so no cross-site forgery
     init_rate_limits(app)  # before the access check: refused requests cost no password check
     app.before_request(enforce_access_policy)
