@@ -1,0 +1,67 @@
+"""Which tables the audit trail watches, and how each one's values may appear in it.
+
+The trail is append-only and kept as long as the trial's records, so it must not become a second,
+unpurgeable copy of personal data: names, contact details and free text are masked, answers show
+only which questions changed, secrets only that they changed. A new table of patient or lead
+data (patients, visits, symptom reports) is audited by adding one line to `AUDITED`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from companion.access.models import PatientLink, StaffUser
+from companion.prescreen.models import Lead, LeadContactAttempt
+
+SiteOf = Callable[[Session, Mapping[str, Any]], int | None]
+
+
+def own_site(_session: Session, values: Mapping[str, Any]) -> int | None:
+    return values.get("site_id")
+
+
+def site_of_lead(session: Session, values: Mapping[str, Any]) -> int | None:
+    lead = session.get(Lead, values["lead_id"]) if values.get("lead_id") else None
+    return lead.site_id if lead is not None else None
+
+
+@dataclass(frozen=True)
+class Audited:
+    """How one model's changes are written to the trail.
+
+    `masked`: personal details and free text, shown as "J•••e" (never the value).
+    `answers`: dicts of a person's answers; the trail shows which keys changed, not the answers.
+    `secrets`: column -> name under which only "set" / "changed" is recorded.
+    `ignored`: bookkeeping columns whose changes are not events (and never appear).
+    `site_of`: the site an event belongs to, from the object's values.
+    """
+
+    entity_type: str
+    masked: frozenset[str] = frozenset()
+    answers: frozenset[str] = frozenset()
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    ignored: frozenset[str] = frozenset()
+    site_of: SiteOf = own_site
+
+
+AUDITED: dict[type, Audited] = {
+    Lead: Audited(
+        "lead",
+        masked=frozenset({"name", "phone_e164", "email"}),
+        answers=frozenset({"facts"}),
+        ignored=frozenset({"phone_hash"}),  # a keyed hash of the phone number
+    ),
+    LeadContactAttempt: Audited(
+        "lead_contact_attempt", masked=frozenset({"note"}), site_of=site_of_lead
+    ),
+    StaffUser: Audited(
+        "staff_user",
+        secrets={"password_hash": "password"},
+        ignored=frozenset({"failed_logins", "locked_until"}),
+    ),
+    PatientLink: Audited("patient_link", ignored=frozenset({"digest"})),
+}

@@ -1,0 +1,1 @@
+"""Leads workflow: coordinators contact people who finished the pre-screen and record the result."""

@@ -1,0 +1,17 @@
+"""Every table of the service, imported in one place so that migrations and the app see them all."""
+
+from companion.access.models import PatientLink, StaffToken, StaffUser
+from companion.audit.models import AuditEvent
+from companion.prescreen.models import Lead, LeadContactAttempt, PrescreenSession
+from companion.sites.models import Site
+
+__all__ = [
+    "AuditEvent",
+    "Lead",
+    "LeadContactAttempt",
+    "PatientLink",
+    "PrescreenSession",
+    "Site",
+    "StaffToken",
+    "StaffUser",
+]

@@ -1,0 +1,105 @@
+"""The staff pages' words for the workflow's plain values (statuses, outcomes, verdicts, …).
+
+Keys the code does not know yet (a status added later) fall back to the key itself, so a page
+never fails for want of a label.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "new": _l("New"),
+    "contacted": _l("Contacted"),
+    "screening_booked": _l("Screening visit booked"),
+    "enrolled": _l("Enrolled"),
+    "not_eligible": _l("Not eligible"),
+    "declined": _l("Declined"),
+    "could_not_reach": _l("Could not reach"),
+}
+
+OUTCOME_LABELS = {
+    "reached": _l("Reached the person"),
+    "no_answer": _l("No answer"),
+    "left_message": _l("Left a message"),
+    "wrong_number": _l("Wrong number"),
+}
+
+VERDICT_LABELS = {
+    "eligible": _l("Fits"),
+    "likely_eligible": _l("May fit"),
+    "needs_review": _l("Needs review"),
+    "not_eligible": _l("Does not fit"),
+}
+
+ENTITY_LABELS = {
+    "lead": _l("Lead"),
+    "lead_contact_attempt": _l("Contact attempt"),
+    "staff_user": _l("Staff account"),
+    "patient_link": _l("Patient link"),
+}
+
+ACTION_LABELS = {
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+}
+
+ACTOR_LABELS = {
+    "public": _l("A website visitor"),
+    "system": _l("The system"),
+}
+
+SIGN_IN_ERRORS = {
+    "email": _l("Enter your email address."),
+    "password": _l("Enter your password."),
+    "credentials": _l("Wrong email or password, or the account is locked or disabled."),
+}
+
+ATTEMPT_ERRORS = {
+    "outcome": _l("Choose what happened on the call."),
+    "note": _l("Make the note shorter: at most 1000 characters."),
+    "conflict": _l("This lead changed in the meantime. Check it and try again."),
+}
+
+STATUS_ERRORS = {
+    "status": _l("Choose one of the statuses on offer."),
+    "reason": _l("Give a reason for this status."),
+    "reason_length": _l("Make the reason shorter: at most 500 characters."),
+    "conflict": _l("This lead changed in the meantime. Check it and try again."),
+}
+
+AUDIT_ERRORS = {
+    "entity_id": _l("A record number is a whole number, like 12."),
+}
+
+DONE_MESSAGES = {
+    "attempt": _l("The contact attempt is logged."),
+    "status": _l("The status is changed."),
+}
+
+STAFF_PAGE_ERRORS = {
+    400: (
+        _l("Something was not right"),
+        _l("We could not use what was sent. Go back, reload the page and try again."),
+    ),
+    403: (
+        _l("Not allowed"),
+        _l("Your role does not allow this."),
+    ),
+    404: (
+        _l("Not found"),
+        _l("There is no such page or record at your site."),
+    ),
+    429: (
+        _l("Please wait a moment"),
+        _l("There were too many tries. Please wait a minute and try again."),
+    ),
+}
+
+
+def label(labels: dict, key: str | None) -> str:
+    """The label of `key`, or the key itself when there is none."""
+    if key is None:
+        return ""
+    return str(labels.get(key, key))

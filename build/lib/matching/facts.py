@@ -1,0 +1,43 @@
+"""Checking facts from outside (a form, an API body, a chat) against a trial's fact schema."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from matching.trial import Trial
+
+
+class FactsError(ValueError):
+    """Facts a trial does not accept; `problems` maps each offending key to what is allowed."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{key}: {problem}" for key, problem in problems.items()))
+        self.problems = dict(problems)
+
+
+def read_facts(trial: Trial, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts in the form the rules read; raises FactsError naming every bad key."""
+    facts: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for key, value in raw.items():
+        fact = trial.facts.get(key)
+        if fact is None:
+            problems[key] = "unknown fact for trial " + trial.id
+            continue
+        canonical = fact.canonical(value)
+        if canonical is None:
+            problems[key] = f"{value!r} is not allowed; use {fact.describe_allowed()}"
+        else:
+            facts[key] = canonical
+    if problems:
+        raise FactsError(problems)
+    return facts
+
+
+def read_answer(trial: Trial, key: str, value: Any) -> Any:
+    """One answer from the patient: only facts the patient is asked are accepted."""
+    fact = trial.facts.get(key)
+    if fact is None or not fact.asked:
+        raise FactsError({key: "not a question of this pre-screen"})
+    return read_facts(trial, {key: value})[key]

@@ -1,0 +1,144 @@
+"""A patient's calendar: (protocol, cycle 1 day 1, time zone, closed days) -> visits.
+
+Each visit is placed `offset_days` after its anchor: the anchor's ACTUAL date when known, else the
+date the anchor is scheduled for. So a late dose moves the next cycle and everything hanging on it.
+
+A target on a closed day moves to the nearest open day inside the visit's window. On a tie the
+LATER day wins: moving a visit earlier would shorten the time since the previous dose, which the
+protocol's minimum interval cares about more than a day's delay. When every day of the window is
+closed the visit keeps its target and is flagged `cannot_avoid_closed_day` for a coordinator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from schedules.protocol import START, LocalText, Protocol, VisitPlan
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    key: str
+    name: LocalText
+    target: date
+    window_start: date
+    window_end: date
+    starts_at: datetime  # aware, in the patient's time zone
+    activities: tuple[str, ...]
+    preparation: tuple[str, ...]
+    anchor: str
+    moved_from: date | None = None
+    cannot_avoid_closed_day: bool = False
+    actual: date | None = None
+
+    @property
+    def outside_window(self) -> bool:
+        return self.actual is not None and out_of_window(self, self.actual)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeDose:
+    key: str
+    name: LocalText
+    day: date
+    due_at: datetime  # aware, in the patient's time zone
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    tz: str
+    visits: tuple[Visit, ...]
+    home_doses: tuple[HomeDose, ...]
+
+    def visit(self, key: str) -> Visit:
+        for visit in self.visits:
+            if visit.key == key:
+                return visit
+        raise KeyError(key)
+
+
+def out_of_window(visit: Visit, actual_date: date) -> bool:
+    """True when `actual_date` falls outside the visit's allowed window."""
+    return not visit.window_start <= actual_date <= visit.window_end
+
+
+def build_calendar(
+    protocol: Protocol,
+    anchor_date: date,
+    tz: str,
+    closed_days: frozenset[date] = frozenset(),
+    actual_dates: Mapping[str, date] | None = None,
+) -> Calendar:
+    """Every visit and home dose for a patient whose cycle 1 day 1 is `anchor_date`."""
+    zone = _zone(tz)
+    actual_dates = actual_dates or {}
+    unknown = sorted(set(actual_dates) - {v.key for v in protocol.visits})
+    if unknown:
+        raise ValueError(f"actual dates given for unknown visits: {', '.join(unknown)}")
+    placed: dict[str, date] = {START: anchor_date}  # the date each later visit hangs on
+    visits: list[Visit] = []
+    for plan in protocol.visits:
+        visit = _place(plan, placed[plan.anchor], zone, closed_days, actual_dates.get(plan.key))
+        placed[plan.key] = visit.actual or visit.target
+        visits.append(visit)
+    doses = tuple(
+        HomeDose(dose.key, dose.name, day, datetime.combine(day, dose.time, tzinfo=zone))
+        for dose in protocol.home_doses
+        for day in _every(
+            placed[dose.start_anchor] + timedelta(days=dose.start_offset_days),
+            placed[dose.stop_anchor] + timedelta(days=dose.stop_offset_days),
+            dose.every_days,
+        )
+    )
+    return Calendar(tz=tz, visits=tuple(visits), home_doses=doses)
+
+
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"'{tz}' is not an IANA time zone") from error
+
+
+def _place(
+    plan: VisitPlan, anchor: date, zone: ZoneInfo, closed: frozenset[date], actual: date | None
+) -> Visit:
+    planned = anchor + timedelta(days=plan.offset_days)
+    start = planned - timedelta(days=plan.window.before)
+    end = planned + timedelta(days=plan.window.after)
+    target, moved_from, stuck = planned, None, False
+    if planned in closed:
+        open_day = _nearest_open_day(planned, start, end, closed)
+        if open_day is None:
+            stuck = True
+        else:
+            target, moved_from = open_day, planned
+    return Visit(
+        key=plan.key,
+        name=plan.name,
+        target=target,
+        window_start=start,
+        window_end=end,
+        starts_at=datetime.combine(target, plan.start_time, tzinfo=zone),
+        activities=plan.activities,
+        preparation=plan.preparation,
+        anchor=plan.anchor,
+        moved_from=moved_from,
+        cannot_avoid_closed_day=stuck,
+        actual=actual,
+    )
+
+
+def _nearest_open_day(day: date, start: date, end: date, closed: frozenset[date]) -> date | None:
+    for distance in range(1, (end - start).days + 1):
+        for candidate in (day + timedelta(days=distance), day - timedelta(days=distance)):
+            if start <= candidate <= end and candidate not in closed:
+                return candidate
+    return None
+
+
+def _every(first: date, last: date, step: int) -> list[date]:
+    return [first + timedelta(days=n) for n in range(0, (last - first).days + 1, step)]
