@@ -9,14 +9,41 @@ from __future__ import annotations
 from pathlib import Path
 
 import textstat
-from babel.messages.pofile import read_po
+from babel.messages.extract import extract_from_file
 
 from matching import load_trial
 
 GOAL_GRADE = 8.0
 LONG_TEXT_WORDS = 12
 LONG_TEXT_LIMIT = 10.0
-POT = Path(__file__).resolve().parents[2] / "translations" / "messages.pot"
+ROOT = Path(__file__).resolve().parents[2]
+# The patient-facing pages of the questionnaire and the words their code supplies.
+PAGE_TEMPLATES = (
+    "templates/prescreen/*.html",
+    "templates/base.html",
+    "templates/index.html",
+    "templates/error.html",
+)
+PAGE_MODULES = ("prescreen/wording.py", "pages.py")
+KEYWORDS = {"_": None, "_l": None, "lazy_gettext": None}
+
+
+def page_messages() -> list[str]:
+    companion = ROOT / "companion"
+    messages = [
+        message
+        for pattern in PAGE_TEMPLATES
+        for path in sorted(companion.glob(pattern))
+        for _, message, _, _ in extract_from_file("jinja2", str(path))
+    ]
+    messages += [
+        message
+        for module in PAGE_MODULES
+        for _, message, _, _ in extract_from_file(
+            "python", str(companion / module), keywords=KEYWORDS
+        )
+    ]
+    return [message for message in messages if isinstance(message, str)]
 
 
 def questionnaire_texts() -> dict[str, str]:
@@ -31,10 +58,8 @@ def questionnaire_texts() -> dict[str, str]:
             texts[f"option {key}={option.value}"] = option.label["en"]
     for criterion in trial.criteria:
         texts[f"criterion {criterion.id}"] = criterion.lay_text["en"]
-    with POT.open("rb") as handle:
-        for message in read_po(handle):
-            if message.id:
-                texts[f"page text {message.id[:30]!r}"] = message.id
+    for message in page_messages():
+        texts[f"page text {message[:30]!r}"] = message
     return texts
 
 
