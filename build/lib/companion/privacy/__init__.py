@@ -1,1 +1,0 @@
-"""Personal data kept safe: encrypted at rest, found by a keyed hash, kept out of logs, purged."""

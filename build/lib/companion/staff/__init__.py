@@ -1,1 +1,0 @@
-"""Web pages for site staff: sign-in, the leads workflow and the audit trail."""
