@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import yaml
 
 from matching.rules import UNSURE, All, Always, AnyOf, Check, Rule, When
+from matching.strict_yaml import read_yaml
 from matching.trial import Criterion, Fact, LocalText, Option, Question, Trial
 
 TRIALS_DIR = Path(__file__).resolve().parent / "trials"
@@ -18,19 +18,6 @@ TRIALS_DIR = Path(__file__).resolve().parent / "trials"
 
 class TrialDefinitionError(ValueError):
     """A trial file that cannot be used as it is."""
-
-
-class _StrictYamlLoader(yaml.SafeLoader):
-    """YAML 1.2 booleans only: `yes`, `no`, `on` and `off` stay the words they are."""
-
-
-_StrictYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_StrictYamlLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf")
-)
 
 
 def load_trial(trial_id: str, directory: Path = TRIALS_DIR) -> Trial:
@@ -44,7 +31,7 @@ def available_trials(directory: Path = TRIALS_DIR) -> list[str]:
 
 def load_trial_file(path: Path) -> Trial:
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictYamlLoader)
+        document = read_yaml(path)
     except (OSError, yaml.YAMLError) as error:
         raise TrialDefinitionError(f"{path}: cannot be read as YAML: {error}") from error
     return _TrialReader(path, document).read()

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from matching.strict_yaml import read_yaml
 from schedules.protocol import (
     ACTIVITIES,
     START,
@@ -29,19 +30,6 @@ class ScheduleDefinitionError(ValueError):
     """A protocol schedule file that cannot be used as it is."""
 
 
-class _StrictYamlLoader(yaml.SafeLoader):
-    """YAML 1.2 booleans only: `yes`, `no`, `on` and `off` stay the words they are."""
-
-
-_StrictYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_StrictYamlLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf")
-)
-
-
 def load_protocol(
     trial_id: str, cycles: int | None = None, directory: Path = PROTOCOLS_DIR
 ) -> Protocol:
@@ -52,7 +40,7 @@ def load_protocol(
 
 def load_protocol_file(path: Path, cycles: int | None = None) -> Protocol:
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictYamlLoader)
+        document = read_yaml(path)
     except (OSError, yaml.YAMLError) as error:
         raise ScheduleDefinitionError(f"{path}: cannot be read as YAML: {error}") from error
     return _ProtocolReader(path, document).read(cycles)
