@@ -1,7 +1,12 @@
 """Visit calendars: a protocol schedule as data and a pure builder (anchor date -> visits)."""
 
 from schedules.builder import Calendar, HomeDose, Visit, build_calendar, out_of_window
-from schedules.loader import ScheduleDefinitionError, load_protocol, load_protocol_file
+from schedules.loader import (
+    ScheduleDefinitionError,
+    available_protocols,
+    load_protocol,
+    load_protocol_file,
+)
 from schedules.protocol import Protocol
 
 __all__ = [
@@ -10,6 +15,7 @@ __all__ = [
     "Protocol",
     "ScheduleDefinitionError",
     "Visit",
+    "available_protocols",
     "build_calendar",
     "load_protocol",
     "load_protocol_file",

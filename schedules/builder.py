@@ -2,6 +2,8 @@
 
 Each visit is placed `offset_days` after its anchor: the anchor's ACTUAL date when known, else the
 date the anchor is scheduled for. So a late dose moves the next cycle and everything hanging on it.
+A visit staff rescheduled keeps the date they chose; its window stays where its anchor puts it, so
+a date outside that window is flagged rather than silently accepted.
 
 A target on a closed day moves to the nearest open day inside the visit's window. On a tie the
 LATER day wins: moving a visit earlier would shorten the time since the previous dose, which the
@@ -27,16 +29,21 @@ class Visit:
     window_start: date
     window_end: date
     starts_at: datetime  # aware, in the patient's time zone
+    ends_at: datetime
+    place: str
     activities: tuple[str, ...]
     preparation: tuple[str, ...]
     anchor: str
+    cycle: int | None = None
     moved_from: date | None = None
     cannot_avoid_closed_day: bool = False
+    rescheduled: bool = False
     actual: date | None = None
 
     @property
     def outside_window(self) -> bool:
-        return self.actual is not None and out_of_window(self, self.actual)
+        """The day it took place (until then, the day it is booked for) is outside its window."""
+        return out_of_window(self, self.actual or self.target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +78,32 @@ def build_calendar(
     tz: str,
     closed_days: frozenset[date] = frozenset(),
     actual_dates: Mapping[str, date] | None = None,
+    rescheduled_dates: Mapping[str, date] | None = None,
 ) -> Calendar:
-    """Every visit and home dose for a patient whose cycle 1 day 1 is `anchor_date`."""
+    """Every visit and home dose for a patient whose cycle 1 day 1 is `anchor_date`.
+
+    `actual_dates`: the day a visit took place. `rescheduled_dates`: the day staff booked a visit
+    for instead of its derived target. Both move the visits anchored on it.
+    """
     zone = _zone(tz)
     actual_dates = actual_dates or {}
-    unknown = sorted(set(actual_dates) - {v.key for v in protocol.visits})
-    if unknown:
-        raise ValueError(f"actual dates given for unknown visits: {', '.join(unknown)}")
+    rescheduled_dates = rescheduled_dates or {}
+    keys = {v.key for v in protocol.visits}
+    for what, given in (("actual", actual_dates), ("rescheduled", rescheduled_dates)):
+        unknown = sorted(set(given) - keys)
+        if unknown:
+            raise ValueError(f"{what} dates given for unknown visits: {', '.join(unknown)}")
     placed: dict[str, date] = {START: anchor_date}  # the date each later visit hangs on
     visits: list[Visit] = []
     for plan in protocol.visits:
-        visit = _place(plan, placed[plan.anchor], zone, closed_days, actual_dates.get(plan.key))
+        visit = _place(
+            plan,
+            placed[plan.anchor],
+            zone,
+            closed_days,
+            actual_dates.get(plan.key),
+            rescheduled_dates.get(plan.key),
+        )
         placed[plan.key] = visit.actual or visit.target
         visits.append(visit)
     doses = tuple(
@@ -104,32 +126,49 @@ def _zone(tz: str) -> ZoneInfo:
 
 
 def _place(
-    plan: VisitPlan, anchor: date, zone: ZoneInfo, closed: frozenset[date], actual: date | None
+    plan: VisitPlan,
+    anchor: date,
+    zone: ZoneInfo,
+    closed: frozenset[date],
+    actual: date | None,
+    rescheduled: date | None,
 ) -> Visit:
     planned = anchor + timedelta(days=plan.offset_days)
     start = planned - timedelta(days=plan.window.before)
     end = planned + timedelta(days=plan.window.after)
     target, moved_from, stuck = planned, None, False
-    if planned in closed:
+    if rescheduled is not None:
+        target = rescheduled
+    elif planned in closed:
         open_day = _nearest_open_day(planned, start, end, closed)
         if open_day is None:
             stuck = True
         else:
             target, moved_from = open_day, planned
+    starts_at = datetime.combine(target, plan.start_time, tzinfo=zone)
     return Visit(
         key=plan.key,
         name=plan.name,
         target=target,
         window_start=start,
         window_end=end,
-        starts_at=datetime.combine(target, plan.start_time, tzinfo=zone),
+        starts_at=starts_at,
+        ends_at=_wall_clock_after(starts_at, plan.minutes),
+        place=plan.place,
         activities=plan.activities,
         preparation=plan.preparation,
         anchor=plan.anchor,
+        cycle=plan.cycle,
         moved_from=moved_from,
         cannot_avoid_closed_day=stuck,
+        rescheduled=rescheduled is not None,
         actual=actual,
     )
+
+
+def _wall_clock_after(start: datetime, minutes: int) -> datetime:
+    """The local time `minutes` later by the clock on the wall (aware, same zone)."""
+    return (start.replace(tzinfo=None) + timedelta(minutes=minutes)).replace(tzinfo=start.tzinfo)
 
 
 def _nearest_open_day(day: date, start: date, end: date, closed: frozenset[date]) -> date | None:

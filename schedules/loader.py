@@ -12,6 +12,7 @@ import yaml
 from matching.strict_yaml import read_yaml
 from schedules.protocol import (
     ACTIVITIES,
+    PLACES,
     START,
     HomeDosePlan,
     LocalText,
@@ -28,6 +29,11 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 class ScheduleDefinitionError(ValueError):
     """A protocol schedule file that cannot be used as it is."""
+
+
+def available_protocols(directory: Path = PROTOCOLS_DIR) -> list[str]:
+    """The trials that have a schedule file, by id."""
+    return sorted(path.stem for path in directory.glob("*.yaml"))
 
 
 def load_protocol(
@@ -67,7 +73,7 @@ class _ProtocolReader:
         self.languages = tuple(doc["languages"] or ())
         if "en" not in self.languages:
             raise self.fail("languages", "English (en) is required")
-        chosen = self.cycles(doc["cycles"], cycles)
+        chosen, cycle_range = self.cycles(doc["cycles"], cycles)
         if not isinstance(doc["preparation"], dict):
             raise self.fail("preparation", "must be a mapping of key to lay text")
         for key, text in doc["preparation"].items():
@@ -89,6 +95,7 @@ class _ProtocolReader:
             version=str(doc["version"]),
             languages=self.languages,
             cycles=chosen,
+            cycle_range=cycle_range,
             visits=tuple(visits),
             home_doses=home,
             preparation=dict(self.preparation),
@@ -113,14 +120,14 @@ class _ProtocolReader:
             raise self.fail(where, f"{what} {value} is below {minimum}")
         return value
 
-    def cycles(self, spec: Any, requested: int | None) -> int:
+    def cycles(self, spec: Any, requested: int | None) -> tuple[int, tuple[int, int]]:
         self.require_keys("cycles", spec, {"default", "minimum", "maximum"})
         low = self.integer("cycles", spec["minimum"], "minimum", 1)
         high = self.integer("cycles", spec["maximum"], "maximum", low)
         chosen = spec["default"] if requested is None else requested
         if isinstance(chosen, bool) or not isinstance(chosen, int) or not low <= chosen <= high:
             raise self.fail("cycles", f"{chosen!r} cycles is outside the allowed {low}-{high}")
-        return chosen
+        return chosen, (low, high)
 
     def local_text(self, where: str, value: Any) -> LocalText:
         if not isinstance(value, dict):
@@ -149,7 +156,8 @@ class _ProtocolReader:
     ) -> list[VisitPlan]:
         key = spec.get("key") if isinstance(spec, dict) else None
         where = f"visit '{key or index}'"
-        common = {"key", "confirmed", "name", "anchor", "window", "time", "activities"}
+        common = {"key", "confirmed", "name", "anchor", "window", "time", "minutes", "place"}
+        common |= {"activities"}
         self.require_keys(
             where,
             spec,
@@ -163,6 +171,11 @@ class _ProtocolReader:
         name = self.local_text(f"{where} name", spec["name"])
         window = self.window(where, spec["window"])
         start = self.start_time(where, spec["time"])
+        minutes = self.integer(where, spec["minutes"], "minutes", 1)
+        if spec["place"] not in PLACES:
+            raise self.fail(
+                where, f"place {spec['place']!r} must be one of {', '.join(sorted(PLACES))}"
+            )
         activities = tuple(spec["activities"] or ())
         unknown = sorted(set(activities) - ACTIVITIES)
         if unknown or not activities:
@@ -202,6 +215,8 @@ class _ProtocolReader:
                 offset_days=offset,
                 window=window,
                 start_time=start,
+                minutes=minutes,
+                place=spec["place"],
                 activities=activities,
                 preparation=preparation,
                 confirmed=spec["confirmed"],

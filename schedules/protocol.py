@@ -10,6 +10,7 @@ LocalText = Mapping[str, str]  # language code -> lay text
 
 START = "start"  # the enrolment anchor date given to the builder (cycle 1 day 1)
 ACTIVITIES = frozenset({"dosing", "labs", "imaging", "exam", "symptom_survey", "pathology"})
+PLACES = frozenset({"clinic", "phone"})  # a visit in person, or a call from the study team
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ class VisitPlan:
     offset_days: int
     window: Window
     start_time: time
+    minutes: int
+    place: str
     activities: tuple[str, ...]
     preparation: tuple[str, ...]
     confirmed: bool
@@ -60,6 +63,7 @@ class Protocol:
     version: str
     languages: tuple[str, ...]
     cycles: int
+    cycle_range: tuple[int, int]  # the fewest and most neoadjuvant cycles the file allows
     visits: tuple[VisitPlan, ...]
     home_doses: tuple[HomeDosePlan, ...]
     preparation: Mapping[str, LocalText]

@@ -143,3 +143,33 @@ def test_yes_stays_a_word_not_a_boolean(tmp_path: Path) -> None:
     )
     with pytest.raises(ScheduleDefinitionError, match="confirmed must be true or false"):
         load_protocol_file(path)
+
+
+def test_a_visit_s_length_and_place_come_from_the_file() -> None:
+    protocol = load_protocol("NCT07586904")
+    assert (protocol.visit("checkin_d8").place, protocol.visit("checkin_d8").minutes) == (
+        "phone",
+        15,
+    )
+    assert protocol.visit("c1d1").place == "clinic"
+
+
+def test_the_allowed_range_of_cycles_is_read_from_the_file() -> None:
+    assert load_protocol("NCT07586904").cycle_range == (2, 4)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("place", "home", "place 'home' must be one of clinic, phone"),
+        ("minutes", 0, "minutes 0 is below 1"),
+        ("minutes", "an hour", "minutes 'an hour' is not a whole number"),
+    ],
+)
+def test_a_bad_length_or_place_is_named_with_the_visit(
+    tmp_path: Path, field: str, value: Any, problem: str
+) -> None:
+    document = shipped()
+    visit_spec(document, "restaging")[field] = value
+    with pytest.raises(ScheduleDefinitionError, match=f"visit 'restaging': {re.escape(problem)}"):
+        load_protocol_file(write(tmp_path, document))

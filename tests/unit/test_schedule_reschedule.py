@@ -1,8 +1,10 @@
-"""A visit's actual date moves everything anchored on it."""
+"""A visit's actual or rebooked date moves everything anchored on it."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+
+import pytest
 
 from schedules import build_calendar, load_protocol
 
@@ -48,3 +50,41 @@ def test_a_later_surgery_moves_post_op_and_surveillance_but_not_safety_follow_up
     assert after.visit("post_op").target == before.visit("post_op").target + LATE
     assert after.visit("surveillance_1").target == before.visit("surveillance_1").target + LATE
     assert after.visit("safety_30").target == before.visit("safety_30").target
+
+
+def rebooked(**rescheduled: date):
+    return build_calendar(
+        load_protocol("NCT07586904", 3), C1D1, "Europe/Paris", rescheduled_dates=rescheduled
+    )
+
+
+def test_a_visit_staff_rebooked_keeps_the_day_they_chose_and_moves_what_hangs_on_it() -> None:
+    before = build()
+    chosen = before.visit("c2d1").target + timedelta(days=2)
+    after = rebooked(c2d1=chosen)
+    assert after.visit("c2d1").target == chosen
+    assert after.visit("c2d1").rescheduled
+    assert after.visit("c3d1").target == before.visit("c3d1").target + timedelta(days=2)
+
+
+def test_a_rebooked_day_is_not_moved_off_a_closed_day() -> None:
+    chosen = build().visit("c2d1").target + timedelta(days=1)
+    calendar = build_calendar(
+        load_protocol("NCT07586904", 3),
+        C1D1,
+        "Europe/Paris",
+        closed_days=frozenset({chosen}),
+        rescheduled_dates={"c2d1": chosen},
+    )
+    assert calendar.visit("c2d1").target == chosen
+
+
+def test_a_rebooked_day_outside_the_window_is_flagged_before_the_visit_happens() -> None:
+    late = build().visit("c2d1").window_end + timedelta(days=1)
+    assert rebooked(c2d1=late).visit("c2d1").outside_window
+    assert not build().visit("c2d1").outside_window
+
+
+def test_a_rebooked_date_for_an_unknown_visit_is_refused() -> None:
+    with pytest.raises(ValueError, match="rescheduled dates given for unknown visits: c9d1"):
+        rebooked(c9d1=C1D1)

@@ -39,3 +39,11 @@ def test_times_are_aware_and_named_for_the_patient_zone() -> None:
 def test_an_unknown_time_zone_is_refused() -> None:
     with pytest.raises(ValueError, match="Mars/Olympus"):
         build_calendar(load_protocol("NCT07586904"), date(2026, 3, 2), "Mars/Olympus")
+
+
+def test_a_visit_ends_after_its_length_by_the_wall_clock() -> None:
+    visit = build_calendar(load_protocol("NCT07586904", 2), date(2026, 3, 4), NEW_YORK).visit(
+        "c1d1"
+    )
+    assert visit.ends_at.time() == time(12, 30)  # 08:30 and four hours
+    assert str(visit.ends_at.tzinfo) == NEW_YORK
