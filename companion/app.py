@@ -21,6 +21,8 @@ from companion.audit import api as audit_api
 from companion.audit.recorder import init_audit
 from companion.config import load_config
 from companion.db import configure_engine, db
+from companion.enrolment import api as enrolment_api
+from companion.enrolment import pages as patient_pages
 from companion.errors import register_error_handlers
 from companion.i18n import init_i18n
 from companion.json_provider import OrjsonProvider
@@ -33,11 +35,19 @@ from companion.privacy.encryption import init_encryption
 from companion.privacy.redaction import install_log_redaction
 from companion.rate_limits import init_rate_limits
 from companion.security_headers import register_security_headers
+from companion.sites import api as sites_api
 from companion.staff import pages as staff_pages
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
-API_BLUEPRINTS = (access_api.blp, prescreen_api.blp, leads_api.blp, audit_api.blp)
+API_BLUEPRINTS = (
+    access_api.blp,
+    prescreen_api.blp,
+    leads_api.blp,
+    audit_api.blp,
+    enrolment_api.blp,
+    sites_api.blp,
+)
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -82,6 +92,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(prescreen_pages.bp)
     app.register_blueprint(staff_pages.bp)
+    app.register_blueprint(patient_pages.bp)
     register_error_handlers(app, render_page_error=_render_page_error)
     register_security_headers(app)
     register_access_log_path(app)

@@ -13,12 +13,20 @@ from sqlalchemy.orm import Session
 
 from companion.access.models import StaffUser
 from companion.access.service import create_staff
+from companion.enrolment import injections
+from companion.enrolment import service as enrolment
+from companion.enrolment.calendar_sync import visits_of
 from companion.leads import service as leads
 from companion.prescreen import service as prescreen
 from companion.sites.service import site_by_code
 
 DEMO_SITE_CODE = "SITE01"
-DEMO_SITE_NAME = "Demo Cancer Hospital"
+DEMO_SITE_NAME = "Demo University Hospital"
+DEMO_SITE_DETAILS = {
+    "address": "Outpatient Building 3, 88 Garden Road",
+    "phone": "+86 21 5555 0100",
+    "email": "study-team@site01.example.org",
+}
 SESSION_LIFETIME = timedelta(days=30)
 DEMO_COORDINATOR_EMAIL = "coordinator@site01.example.org"
 DEMO_COORDINATOR_PASSWORD = "demo-coordinator-password"  # printed: demo use only
@@ -90,12 +98,38 @@ DEMO_SCREENS: list[dict[str, Any]] = [
     {"language": "zh", "answers": {"melanoma_origin": "skin", "stage": "III"}, "lead": None},
 ]
 
+# Two enrolled patients: one ten days into treatment (first treatment done a day late, a few
+# home shots recorded), one starting next week (Chinese), and a public holiday the site is closed.
+DEMO_PATIENTS: list[dict[str, Any]] = [
+    {
+        "name": "Demo Patient Zhao",
+        "phone": "+8613800138003",
+        "language": "en",
+        "timezone": "Asia/Shanghai",
+        "starts_in_days": -10,
+        "first_treatment_done_late_by": 1,
+        "shots": ("taken", "taken", "reaction", "missed"),
+    },
+    {
+        "name": "演示患者 陈",
+        "phone": "+8613800138004",
+        "language": "zh",
+        "timezone": "Asia/Shanghai",
+        "starts_in_days": 7,
+        "first_treatment_done_late_by": None,
+        "shots": (),
+    },
+]
+DEMO_CLOSED_DAY_IN_DAYS = 28
+
 
 def load_demo_data(db: Session, now: datetime) -> str:
     """Create the demo site and coordinator, four pre-screens and two leads (one called), once."""
     site = site_by_code(db, DEMO_SITE_CODE, create_with_name=DEMO_SITE_NAME)
     if prescreen.lead_by_phone(db, DEMO_SCREENS[0]["lead"]["phone_e164"]) is not None:
         return "demo data already loaded"
+    for field, value in DEMO_SITE_DETAILS.items():
+        setattr(site, field, value)
     coordinator = _demo_coordinator(db)
     trial = prescreen.trial_named("NCT07586904")
     links = []
@@ -113,14 +147,57 @@ def load_demo_data(db: Session, now: datetime) -> str:
                 outcome, note = screen["contact_attempt"]
                 leads.record_contact_attempt(db, lead, coordinator, outcome, note, now)
         links.append(f"  /prescreen/{token}  ({state.assessment.verdict.value})")
+    patient_links = _demo_patients(db, coordinator, now)
     return "\n".join(
         [
             "demo data loaded; pre-screens to open in the browser:",
             *links,
             f"leads at {DEMO_SITE_CODE}: one new, one contacted (one attempt logged)",
+            "enrolled patients (their own page, and their calendar feed):",
+            *patient_links,
             f"sign in as {DEMO_COORDINATOR_EMAIL} with password {DEMO_COORDINATOR_PASSWORD}",
+            "  then open /staff/calendar and /staff/patients",
         ]
     )
+
+
+def _demo_patients(db: Session, coordinator: StaffUser, now: datetime) -> list[str]:
+    today = now.date()
+    enrolment.add_closed_day(
+        db, coordinator, today + timedelta(days=DEMO_CLOSED_DAY_IN_DAYS), "Public holiday", now
+    )
+    lines = []
+    for demo in DEMO_PATIENTS:
+        enrolled = enrolment.enrol(
+            db,
+            coordinator,
+            enrolment.NewPatient(
+                trial_id="NCT07586904",
+                anchor_date=today + timedelta(days=demo["starts_in_days"]),
+                timezone=demo["timezone"],
+                sms_consent=True,
+                phone=demo["phone"],
+                language=demo["language"],
+                name=demo["name"],
+            ),
+            default_region="CN",
+            now=now,
+        )
+        patient = enrolled.patient
+        late_by = demo["first_treatment_done_late_by"]
+        if late_by is not None:
+            visits = {visit.key: visit for visit in visits_of(db, patient)}
+            for key in ("screening", "c1d1"):
+                shift = late_by if key == "c1d1" else 0
+                done_on = visits[key].booked_date + timedelta(days=shift)
+                enrolment.change_visit_status(
+                    db, coordinator, visits[key], "done", done_on, None, now
+                )
+        for day, outcome in zip(injections.planned_days(db, patient), demo["shots"], strict=False):
+            injections.record_dose(db, patient, day, outcome, None, "patient", now)
+        lines.append(f"  /my/{enrolled.page_token}")
+        lines.append(f"  /calendar/{enrolled.feed_token}.ics")
+    return lines
 
 
 def _demo_coordinator(db: Session) -> StaffUser:

@@ -74,7 +74,7 @@ def error_body(error: HTTPException) -> dict[str, Any]:
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
     if messages:
-        body["errors"] = messages
+        body["errors"] = _string_keys(messages)
         body["message"] = data.get("message_override") or (
             "Invalid input. " + "; ".join(describe_validation_errors(messages))
         )
@@ -82,6 +82,15 @@ def error_body(error: HTTPException) -> dict[str, Any]:
         message = data.get("message") or (error.description if code < 500 else None)
         body["message"] = message or "Something went wrong on our side. Please try again later."
     return body
+
+
+def _string_keys(errors: Any) -> Any:
+    """Marshmallow numbers the items of a list it found wrong; JSON object keys are strings."""
+    if isinstance(errors, dict):
+        return {str(key): _string_keys(value) for key, value in errors.items()}
+    if isinstance(errors, list | tuple):
+        return [_string_keys(item) for item in errors]
+    return errors
 
 
 def wants_json() -> bool:

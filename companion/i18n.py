@@ -55,3 +55,8 @@ def compile_catalogs(directory: Path) -> list[Path]:
         os.replace(draft, mo_path)
         written.append(mo_path)
     return written
+
+
+def babel_locale(language: str) -> str:
+    """The Babel locale for dates and times in one of our languages (Simplified Chinese, China)."""
+    return "zh_Hans_CN" if language == "zh" else language

@@ -2,16 +2,21 @@
 
 from companion.access.models import PatientLink, StaffToken, StaffUser
 from companion.audit.models import AuditEvent
+from companion.enrolment.models import ClosedDay, InjectionLogEntry, Patient, Visit
 from companion.prescreen.models import Lead, LeadContactAttempt, PrescreenSession
 from companion.sites.models import Site
 
 __all__ = [
     "AuditEvent",
+    "ClosedDay",
+    "InjectionLogEntry",
     "Lead",
     "LeadContactAttempt",
+    "Patient",
     "PatientLink",
     "PrescreenSession",
     "Site",
     "StaffToken",
     "StaffUser",
+    "Visit",
 ]

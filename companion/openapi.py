@@ -26,7 +26,7 @@ class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = _Parser()
 
 
-def json_response(body: dict[str, Any], status: int = 200) -> Response:
+def json_response(body: dict[str, Any] | list[Any], status: int = 200) -> Response:
     """A body built in its documented shape, sent as is.
 
     `@blp.response` still documents the schema; skipping its second pass through marshmallow

@@ -1,10 +1,11 @@
-"""A patient's calendar: (protocol, cycle 1 day 1, time zone, closed days) -> visits.
+"""A patient's calendar: (protocol, cycle 1 day 1, time zone, site's closed days) -> visits.
 
 Each visit is placed `offset_days` after its anchor: the anchor's ACTUAL date when known, else the
 date the anchor is scheduled for. So a late dose moves the next cycle and everything hanging on it.
 A visit staff rescheduled keeps the date they chose; its window stays where its anchor puts it, so
 a date outside that window is flagged rather than silently accepted.
 
+A site is closed on its closed days (holidays) and on its closed weekdays (0 Monday .. 6 Sunday).
 A target on a closed day moves to the nearest open day inside the visit's window. On a tie the
 LATER day wins: moving a visit earlier would shorten the time since the previous dose, which the
 protocol's minimum interval cares about more than a day's delay. When every day of the window is
@@ -79,6 +80,7 @@ def build_calendar(
     closed_days: frozenset[date] = frozenset(),
     actual_dates: Mapping[str, date] | None = None,
     rescheduled_dates: Mapping[str, date] | None = None,
+    closed_weekdays: frozenset[int] = frozenset(),
 ) -> Calendar:
     """Every visit and home dose for a patient whose cycle 1 day 1 is `anchor_date`.
 
@@ -86,6 +88,8 @@ def build_calendar(
     for instead of its derived target. Both move the visits anchored on it.
     """
     zone = _zone(tz)
+    if not closed_weekdays <= frozenset(range(7)):
+        raise ValueError("closed weekdays are numbered 0 (Monday) to 6 (Sunday)")
     actual_dates = actual_dates or {}
     rescheduled_dates = rescheduled_dates or {}
     keys = {v.key for v in protocol.visits}
@@ -100,7 +104,7 @@ def build_calendar(
             plan,
             placed[plan.anchor],
             zone,
-            closed_days,
+            _Closures(closed_days, closed_weekdays),
             actual_dates.get(plan.key),
             rescheduled_dates.get(plan.key),
         )
@@ -129,7 +133,7 @@ def _place(
     plan: VisitPlan,
     anchor: date,
     zone: ZoneInfo,
-    closed: frozenset[date],
+    closed: _Closures,
     actual: date | None,
     rescheduled: date | None,
 ) -> Visit:
@@ -139,7 +143,7 @@ def _place(
     target, moved_from, stuck = planned, None, False
     if rescheduled is not None:
         target = rescheduled
-    elif planned in closed:
+    elif closed.on(planned):
         open_day = _nearest_open_day(planned, start, end, closed)
         if open_day is None:
             stuck = True
@@ -171,10 +175,19 @@ def _wall_clock_after(start: datetime, minutes: int) -> datetime:
     return (start.replace(tzinfo=None) + timedelta(minutes=minutes)).replace(tzinfo=start.tzinfo)
 
 
-def _nearest_open_day(day: date, start: date, end: date, closed: frozenset[date]) -> date | None:
+@dataclass(frozen=True, slots=True)
+class _Closures:
+    days: frozenset[date]
+    weekdays: frozenset[int]
+
+    def on(self, day: date) -> bool:
+        return day in self.days or day.weekday() in self.weekdays
+
+
+def _nearest_open_day(day: date, start: date, end: date, closed: _Closures) -> date | None:
     for distance in range(1, (end - start).days + 1):
         for candidate in (day + timedelta(days=distance), day - timedelta(days=distance)):
-            if start <= candidate <= end and candidate not in closed:
+            if start <= candidate <= end and not closed.on(candidate):
                 return candidate
     return None
 

@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from companion.access.models import PatientLink, StaffUser
+from companion.enrolment.models import ClosedDay, InjectionLogEntry, Patient, Visit
 from companion.prescreen.models import Lead, LeadContactAttempt
+from companion.sites.models import Site
 
 SiteOf = Callable[[Session, Mapping[str, Any]], int | None]
 
@@ -27,6 +29,11 @@ def own_site(_session: Session, values: Mapping[str, Any]) -> int | None:
 def site_of_lead(session: Session, values: Mapping[str, Any]) -> int | None:
     lead = session.get(Lead, values["lead_id"]) if values.get("lead_id") else None
     return lead.site_id if lead is not None else None
+
+
+def site_of_patient(session: Session, values: Mapping[str, Any]) -> int | None:
+    patient = session.get(Patient, values["patient_id"]) if values.get("patient_id") else None
+    return patient.site_id if patient is not None else None
 
 
 @dataclass(frozen=True)
@@ -64,4 +71,13 @@ AUDITED: dict[type, Audited] = {
         ignored=frozenset({"failed_logins", "locked_until"}),
     ),
     PatientLink: Audited("patient_link", ignored=frozenset({"digest"})),
+    Patient: Audited(
+        "patient", masked=frozenset({"name", "phone_e164"}), ignored=frozenset({"phone_hash"})
+    ),
+    Visit: Audited("visit", ignored=frozenset({"changed_at"}), site_of=site_of_patient),
+    InjectionLogEntry: Audited(
+        "injection_log_entry", masked=frozenset({"note"}), site_of=site_of_patient
+    ),
+    ClosedDay: Audited("closed_day"),
+    Site: Audited("site", site_of=lambda _session, values: values.get("id")),
 }

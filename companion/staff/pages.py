@@ -49,7 +49,7 @@ from companion.pages import language_switch_url
 from companion.prescreen.models import Lead, LeadContactAttempt
 from companion.prescreen.service import trial_named
 from companion.prescreen.wording import BEST_TIME_LABELS
-from companion.staff import wording
+from companion.staff import visit_pages, wording
 from companion.staff.presenter import answered_questions, change_lines, checks_to_make
 from companion.staff.session_cookie import (
     clear_session_cookie,
@@ -59,6 +59,7 @@ from companion.staff.session_cookie import (
 from companion.timestamps import utcnow
 
 bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
+bp.register_blueprint(visit_pages.bp)  # the calendar and patients pages share all of this
 
 AUDIT_PAGE_SIZE = 100
 NOTE_MAX_LENGTH = 1000
@@ -406,7 +407,7 @@ def staff_page_helpers() -> dict[str, Any]:
 def _language_url(code: str) -> str:
     """This page in another language; a page shown after a form post links to its GET page."""
     if g.get("page_url") is None and request.method != "GET":
-        g.page_url = url_for(".leads") if g.get("staff") else url_for(".login")
+        g.page_url = url_for("staff_pages.leads" if g.get("staff") else "staff_pages.login")
     return language_switch_url(code)
 
 

@@ -37,6 +37,11 @@ ENTITY_LABELS = {
     "lead_contact_attempt": _l("Contact attempt"),
     "staff_user": _l("Staff account"),
     "patient_link": _l("Patient link"),
+    "patient": _l("Patient"),
+    "visit": _l("Visit"),
+    "injection_log_entry": _l("Home shot diary"),
+    "closed_day": _l("Closed day"),
+    "site": _l("Site"),
 }
 
 ACTION_LABELS = {

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from companion.access.models import ROLES
 from companion.access.policy import policy_for
 from tests.api.conftest import answer_until_done
+from tests.enrolments import enrol, enrollment_body
 from tests.profiles import eligible_patient
 
 PARAMETER = re.compile(r"\{(\w+)\}")
@@ -34,12 +35,21 @@ EXAMPLE_BODIES: dict[str, Any] = {
     "PATCH /api/v1/staff/{staff_id}": {"role": "investigator", "reason": "matrix"},
     "POST /api/v1/leads/{lead_id}/contact-attempts": {"outcome": "no_answer"},
     "POST /api/v1/leads/{lead_id}/status": {"status": "contacted"},
+    "POST /api/v1/enrollments": enrollment_body(phone="+8613900139000"),
+    "POST /api/v1/patients/{patient_id}/calendar-link": None,
+    "POST /api/v1/patients/{patient_id}/page-link": None,
+    "POST /api/v1/visits/{visit_id}/reschedule": {"date": "2030-01-02", "reason": "matrix"},
+    "POST /api/v1/visits/{visit_id}/status": {"status": "cancelled", "reason": "matrix"},
+    "POST /api/v1/closed-days": {"day": "2030-01-01", "label": "matrix"},
+    "DELETE /api/v1/closed-days/{closed_day_id}": None,
+    "PATCH /api/v1/site": {"phone": "+86 21 5555 0100", "reason": "matrix"},
 }
 
 
 @pytest.fixture
 def world(client: FlaskClient, make_staff, bearer) -> dict[str, Any]:
-    """Two sites, every role at the first, a colleague of each role at the second, a lead."""
+    """Two sites, every role at the first, a colleague of each role at the second, and a lead,
+    a patient with visits and a closed day at the first."""
     token = client.post("/api/v1/trials/NCT07586904/prescreen/sessions", json={}).get_json()[
         "token"
     ]
@@ -52,10 +62,22 @@ def world(client: FlaskClient, make_staff, bearer) -> dict[str, Any]:
     there = {role: bearer(make_staff(role, "SITE02")) for role in ROLES}
     coordinator_id = client.get("/api/v1/auth/me", headers=here["coordinator"]).get_json()["id"]
     leads = client.get("/api/v1/leads", headers=here["coordinator"]).get_json()
+    enrolled = enrol(client, here["coordinator"])
+    closed = client.post(
+        "/api/v1/closed-days",
+        json={"day": "2030-06-01", "label": "Matrix"},
+        headers=here["coordinator"],
+    ).get_json()
     return {
         "here": here,
         "there": there,
-        "records": {"staff_id": coordinator_id, "lead_id": leads[0]["id"] if leads else None},
+        "records": {
+            "staff_id": coordinator_id,
+            "lead_id": leads[0]["id"] if leads else None,
+            "patient_id": enrolled["patient_id"],
+            "visit_id": enrolled["visits"][1]["id"],
+            "closed_day_id": closed["id"],
+        },
     }
 
 

@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from companion.db import db
+from companion.enrolment.models import ClosedDay, InjectionLogEntry, Patient, Visit
 from companion.prescreen.models import Lead, PrescreenSession
 from companion.timestamps import utcnow
 
@@ -31,6 +32,25 @@ def test_demo_data_shows_leads_and_pre_screens_and_loads_once(app: Flask, runner
     assert (count(app, Lead), count(app, PrescreenSession)) == (2, 4)
     assert "already loaded" in runner.invoke(args=["demo", "load"]).output
     assert (count(app, Lead), count(app, PrescreenSession)) == (2, 4)
+
+
+def test_demo_data_enrols_patients_with_visits_shots_and_working_links(
+    app: Flask, runner, client
+) -> None:
+    output = runner.invoke(args=["demo", "load"]).output
+    assert (count(app, Patient), count(app, ClosedDay)) == (2, 1)
+    with app.app_context():
+        statuses = [visit.status for visit in db.session.scalars(select(Visit))]
+        shots = db.session.scalars(select(InjectionLogEntry.outcome)).all()
+    assert statuses.count("done") == 2
+    assert sorted(shots) == ["missed", "reaction", "taken", "taken"]
+    links = [
+        line.strip()
+        for line in output.splitlines()
+        if line.strip().startswith(("/my/", "/calendar/"))
+    ]
+    assert len(links) == 4
+    assert all(client.get(link).status_code == 200 for link in links)
 
 
 def test_a_site_s_leads_are_listed_oldest_first(runner) -> None:

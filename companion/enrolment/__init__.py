@@ -1,0 +1,1 @@
+"""Enrolled patients: their visit calendars, feeds and home-injection diary."""
