@@ -25,11 +25,16 @@ UID_DOMAIN = "visits.trial-companion"
 
 
 def patient_feed(patient: Patient, visits: list[Visit], now: datetime) -> bytes:
-    """Every visit of the patient, cancelled ones included, for a calendar subscription."""
+    """Every visit of the patient, cancelled ones included, for a calendar subscription.
+
+    The feed is stamped with the time its visits last changed, not the time of the request: the
+    same calendar gives the same bytes, so apps polling it are answered "not modified".
+    """
     with force_locale(patient.language):
         events = [visit_event(patient, visit) for visit in visits]
         name = str(wording.CALENDAR_NAME)
-    return render_feed(events, name=name, now=now, language=patient.language)
+    stamp = max((visit.changed_at for visit in visits), default=now)
+    return render_feed(events, name=name, now=stamp, language=patient.language)
 
 
 def visit_invite(patient: Patient, visit: Visit, now: datetime) -> tuple[bytes, str]:

@@ -10,9 +10,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
+from sqlalchemy import func, select
 
+from companion.db import db
+from companion.enrolment.models import Visit
 from tests.enrolments import enrol, visit_named
 from tests.rfc5545 import assert_valid_icalendar
 
@@ -111,6 +115,15 @@ def test_a_chinese_speaking_patient_gets_the_feed_in_chinese(
     enrolled = enrol(client, coordinator, language="zh")
     summaries = [str(e["SUMMARY"]) for e in feed(client, enrolled["calendar_url"]).walk("VEVENT")]
     assert "第1次治疗" in summaries
+
+
+def test_the_feed_is_stamped_with_its_last_change_so_unchanged_feeds_are_identical(
+    app: Flask, client: FlaskClient, enrolled: dict[str, Any]
+) -> None:
+    with app.app_context():
+        last_change = db.session.scalar(select(func.max(Visit.changed_at)))
+    stamps = {e["DTSTAMP"].dt for e in feed(client, enrolled["calendar_url"]).walk("VEVENT")}
+    assert stamps == {last_change.replace(microsecond=0)}
 
 
 def test_an_unchanged_feed_answers_304_to_a_conditional_request(

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale, gettext
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
@@ -39,6 +40,29 @@ CHROMIUM_ARGS = [
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BROWSER_LOCALES = {"en": "en-US", "zh": "zh-CN"}
 TIMEOUT_MS = 10_000
+Say = Callable[[str, str], str]
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    """axe-core's findings, one block per violation: rule, impact, help, offending elements."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation.get('impact')}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"  - {node['target']}: {node.get('failureSummary', '').strip()}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def say(app: Flask) -> Say:
+    """The page wording of an English message in a language, as the catalogs translate it."""
+
+    def translate(language: str, message: str) -> str:
+        with app.test_request_context(), force_locale(language):
+            return gettext(message)
+
+    return translate
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from companion.demo import LIKELY_FIT
+from tests.browser.conftest import describe_violations
 
 NEEDS_REVIEW = {**LIKELY_FIT, "hepatitis_b_active": "unsure"}
 NOT_ELIGIBLE = {"melanoma_origin": "mucosal"}
@@ -100,17 +101,6 @@ PAGES: dict[str, Opener] = {
         page_not_found,
     )
 }
-
-
-def describe_violations(violations: list[dict[str, Any]]) -> str:
-    """One readable block per violation: rule, impact, help, and the offending elements."""
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation.get('impact')}): {violation['help']}")
-        lines.append(f"  {violation['helpUrl']}")
-        for node in violation["nodes"]:
-            lines.append(f"  - {node['target']}: {node.get('failureSummary', '').strip()}")
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

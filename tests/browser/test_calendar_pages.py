@@ -13,36 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import Say, describe_violations
 from tests.conftest import STAFF_PASSWORD
 from tests.enrolments import enrol, local_today, path_of
 
-Say = Callable[[str, str], str]
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 PHONE = {"width": 390, "height": 844}
 REACTION_LINE = "If you feel very unwell, call the study team now. In an emergency call 120."
-
-
-def describe_violations(violations: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v.get('impact')}): {v['help']} {[n['target'] for n in v['nodes']]}"
-        for v in violations
-    )
-
-
-@pytest.fixture
-def say(app: Flask) -> Say:
-    """The page wording of an English message in a language, as the catalogs translate it."""
-
-    def translate(language: str, message: str) -> str:
-        with app.test_request_context(), force_locale(language):
-            return gettext(message)
-
-    return translate
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import pytest
 from flask import Flask
-from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -19,17 +17,6 @@ from matching import Status, Trial, evaluate
 
 PROGRESS = re.compile(r"\b(\d+)\b")
 MAX_QUESTIONS = 60
-
-
-@pytest.fixture
-def say(app: Flask) -> Callable[[str, str], str]:
-    """The page wording of an English message in a language, as the catalogs translate it."""
-
-    def translate(language: str, message: str) -> str:
-        with app.test_request_context(), force_locale(language):
-            return gettext(message)
-
-    return translate
 
 
 def progress_text(page: Page) -> str:

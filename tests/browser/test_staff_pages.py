@@ -12,35 +12,16 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 
 from companion.db import db
 from companion.demo import LIKELY_FIT
 from companion.prescreen import service
 from companion.timestamps import utcnow
+from tests.browser.conftest import Say, describe_violations
 from tests.conftest import STAFF_PASSWORD
 
-Say = Callable[[str, str], str]
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
-
-
-def describe_violations(violations: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v.get('impact')}): {v['help']} {[n['target'] for n in v['nodes']]}"
-        for v in violations
-    )
-
-
-@pytest.fixture
-def say(app: Flask) -> Say:
-    """The page wording of an English message in a language, as the catalogs translate it."""
-
-    def translate(language: str, message: str) -> str:
-        with app.test_request_context(), force_locale(language):
-            return gettext(message)
-
-    return translate
 
 
 @pytest.fixture
