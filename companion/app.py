@@ -34,6 +34,7 @@ from companion.privacy.access_log import register_access_log_path
 from companion.privacy.encryption import init_encryption
 from companion.privacy.redaction import install_log_redaction
 from companion.rate_limits import init_rate_limits
+from companion.record_ids import bound_record_ids
 from companion.security_headers import register_security_headers
 from companion.sites import api as sites_api
 from companion.staff import pages as staff_pages
@@ -56,6 +57,7 @@ csrf = CSRFProtect()
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the service: configuration, database, languages, API, pages and commands."""
     app = Flask(__name__, instance_relative_config=True)
+    bound_record_ids(app)
     app.json = OrjsonProvider(app)
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(

@@ -46,7 +46,8 @@ class NewEnrollment(Schema):
         metadata={"description": "Treatment cycles before the operation (the protocol's range)."}
     )
     lead_id = fields.Integer(
-        metadata={"description": "The pre-screen lead being enrolled; fills phone, language."}
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The pre-screen lead being enrolled; fills phone, language."},
     )
 
     @validates("timezone")

@@ -41,6 +41,7 @@ from companion.access.service import (
 from companion.audit.registry import AUDITED
 from companion.audit.service import events_for_site
 from companion.db import db
+from companion.enrolment.api import CLINICAL
 from companion.errors import DomainError, InvalidInput, NotFound, Unauthorized
 from companion.i18n import LANGUAGE_NAMES
 from companion.leads import service as lead_service
@@ -49,7 +50,7 @@ from companion.pages import language_switch_url
 from companion.prescreen.models import Lead, LeadContactAttempt
 from companion.prescreen.service import trial_named
 from companion.prescreen.wording import BEST_TIME_LABELS
-from companion.staff import visit_pages, wording
+from companion.staff import enrolment_pages, visit_pages, wording
 from companion.staff.presenter import answered_questions, change_lines, checks_to_make
 from companion.staff.session_cookie import (
     clear_session_cookie,
@@ -60,6 +61,7 @@ from companion.timestamps import utcnow
 
 bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
 bp.register_blueprint(visit_pages.bp)  # the calendar and patients pages share all of this
+bp.register_blueprint(enrolment_pages.bp)  # so do the enrol form and the closed days
 
 AUDIT_PAGE_SIZE = 100
 NOTE_MAX_LENGTH = 1000
@@ -280,6 +282,7 @@ def _lead_page(
             locale=get_locale(),
         ),
         is_closed=record.status in workflow.TERMINAL_STATUSES,
+        can_enrol=record.status == workflow.SCREENING_BOOKED and current_staff().role in CLINICAL,
         attempt_errors=attempt_errors or {},
         status_errors=status_errors or {},
         form=form or {},

@@ -42,7 +42,7 @@ bp = Blueprint("visits", __name__)
 
 VIEW_DAYS = {"day": 1, "week": 7}
 REASON_MAX_LENGTH = 500
-CHANGED, NEW_LINK = "visits_changed", "new_link"
+CHANGED, NEW_LINK, ENROLLED = "visits_changed", "new_link", "enrolled"
 LINK_PURPOSES = {"calendar": service.FEED, "page": service.PAGE}
 
 
@@ -110,17 +110,22 @@ def patients() -> str:
         patient_summary(patient, visits_of(db.session, patient), now, language)
         for patient in service.patients_for_site(db.session, current_staff().site_id)
     ]
-    return render_template("staff/patients.html", summaries=summaries)
+    return render_template(
+        "staff/patients.html", summaries=summaries, can_enrol=current_staff().role in CLINICAL
+    )
 
 
 @bp.get("/patients/<int:patient_id>")
 @staff()
 def patient(patient_id: int) -> str:
     record = _patient(patient_id)
-    flashed = get_flashed_messages(with_categories=True, category_filter=[CHANGED, NEW_LINK])
+    flashed = get_flashed_messages(
+        with_categories=True, category_filter=[CHANGED, NEW_LINK, ENROLLED]
+    )
     changed = next((ids for kind, ids in flashed if kind == CHANGED), [])
     new_link = next((link for kind, link in flashed if kind == NEW_LINK), None)
-    return _timeline(record, changed=changed, new_link=new_link)
+    enrolled = next((links for kind, links in flashed if kind == ENROLLED), None)
+    return _timeline(record, changed=changed, new_link=new_link, enrolled_links=enrolled)
 
 
 @bp.post("/visits/<int:visit_id>/reschedule")
@@ -224,6 +229,7 @@ def _timeline(
     *,
     changed: list[int] | None = None,
     new_link: Mapping[str, str] | None = None,
+    enrolled_links: Mapping[str, str] | None = None,
     form_errors: Mapping[tuple[int, str], Mapping[str, Any]] | None = None,
     form: Mapping[str, str] | None = None,
 ) -> str:
@@ -245,6 +251,7 @@ def _timeline(
         rows=rows,
         changed=[by_id[visit_id] for visit_id in changed or [] if visit_id in by_id],
         new_link=new_link,
+        enrolled_links=enrolled_links,
         diary=list(reversed(diary)),
         today=today,
         can_change=current_staff().role in CLINICAL,

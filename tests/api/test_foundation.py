@@ -207,3 +207,18 @@ def test_a_session_lifetime_that_is_not_a_number_of_days_is_refused_by_name(
 ) -> None:
     with pytest.raises(ConfigurationError, match="PRESCREEN_SESSION_DAYS"):
         load_config(tmp_path, {"PRESCREEN_SESSION_DAYS": "a month"})
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/leads/100000000000000000000",
+        "/api/v1/patients/2147483648/visits",
+        "/staff/patients/100000000000000000000",
+    ],
+)
+def test_a_record_id_no_database_column_can_hold_is_simply_not_found(
+    client: FlaskClient, path: str, make_staff, bearer
+) -> None:
+    headers = bearer(make_staff("coordinator", "SITE01"))
+    assert client.get(path, headers=headers).status_code == 404
