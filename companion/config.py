@@ -41,6 +41,18 @@ def load_config(
         "TWILIO_FROM_NUMBER": environ.get("TWILIO_FROM_NUMBER"),
         "TWILIO_MESSAGING_SERVICE_SID": environ.get("TWILIO_MESSAGING_SERVICE_SID"),
         "TWILIO_API_BASE": environ.get("TWILIO_API_BASE"),
+        # Text-message dispatch: the most messages per second per sender (Twilio long codes
+        # take about 1, short codes about 100), how long a send may take before its outcome is
+        # "unknown", and how long a claimed message stays with one dispatcher.
+        "SMS_MESSAGES_PER_SECOND": _whole_number(
+            environ, "SMS_MESSAGES_PER_SECOND", 1, 1, 1000, unit="messages per second"
+        ),
+        "SMS_SEND_TIMEOUT_SECONDS": _whole_number(
+            environ, "SMS_SEND_TIMEOUT_SECONDS", 10, 1, 120, unit="seconds"
+        ),
+        "SMS_LEASE_SECONDS": _whole_number(
+            environ, "SMS_LEASE_SECONDS", 60, 5, 3600, unit="seconds"
+        ),
         "PUBLIC_BASE_URL": public_base_url,
         "DEFAULT_SITE_CODE": environ.get("DEFAULT_SITE_CODE", "SITE01"),
         "PRESCREEN_TRIAL_ID": environ.get("PRESCREEN_TRIAL_ID", "NCT07586904"),

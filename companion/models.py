@@ -3,15 +3,19 @@
 from companion.access.models import PatientLink, StaffToken, StaffUser
 from companion.audit.models import AuditEvent
 from companion.enrolment.models import ClosedDay, InjectionLogEntry, Patient, Visit
+from companion.messaging.models import DeliveryReport, InboundMessage, OutboundMessage
 from companion.prescreen.models import Lead, LeadContactAttempt, PrescreenSession
 from companion.sites.models import Site
 
 __all__ = [
     "AuditEvent",
     "ClosedDay",
+    "DeliveryReport",
+    "InboundMessage",
     "InjectionLogEntry",
     "Lead",
     "LeadContactAttempt",
+    "OutboundMessage",
     "Patient",
     "PatientLink",
     "PrescreenSession",

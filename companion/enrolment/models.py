@@ -37,6 +37,7 @@ class Patient(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     sms_consent: Mapped[bool] = mapped_column(Boolean)
     sms_consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sms_opted_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # STOP, until START
     anchor_date: Mapped[date] = mapped_column(Date)
     cycles: Mapped[int] = mapped_column(Integer)
     enrolled_by: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
@@ -83,6 +84,7 @@ class Visit(Base):
     moved_from_closed_day: Mapped[date | None] = mapped_column(Date)
     cannot_avoid_closed_day: Mapped[bool] = mapped_column(Boolean, default=False)
     done_on: Mapped[date | None] = mapped_column(Date)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the patient replied C
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -1,0 +1,1 @@
+"""Text messages: the outbox, the dispatcher, Twilio in and out, reminder planning."""
