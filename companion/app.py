@@ -27,6 +27,7 @@ from companion.errors import register_error_handlers
 from companion.i18n import init_i18n
 from companion.json_provider import OrjsonProvider
 from companion.leads import api as leads_api
+from companion.messaging import webhooks as twilio_webhooks
 from companion.openapi import init_api
 from companion.prescreen import api as prescreen_api
 from companion.prescreen import pages as prescreen_pages
@@ -95,6 +96,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(prescreen_pages.bp)
     app.register_blueprint(staff_pages.bp)
     app.register_blueprint(patient_pages.bp)
+    app.register_blueprint(twilio_webhooks.bp)
+    csrf.exempt(twilio_webhooks.bp)  # Twilio signs its requests; no cookies, so no forgery
     register_error_handlers(app, render_page_error=_render_page_error)
     register_security_headers(app)
     register_access_log_path(app)

@@ -16,6 +16,7 @@ from companion.db import db
 from companion.demo import load_demo_data
 from companion.errors import DomainError
 from companion.leads.service import leads_for_site
+from companion.messaging.cli import sms
 from companion.prescreen.service import purge_expired_sessions
 from companion.privacy.encryption import rotate_encrypted_values
 from companion.privacy.retention import purge_old_leads
@@ -25,7 +26,7 @@ from matching import TrialDefinitionError, available_trials, load_trial
 
 
 def register(app: Flask) -> None:
-    for group in (demo, keys, leads, prescreen, staff, trials):
+    for group in (demo, keys, leads, prescreen, sms, staff, trials):
         app.cli.add_command(group)
 
 

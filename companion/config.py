@@ -53,6 +53,11 @@ def load_config(
         "SMS_LEASE_SECONDS": _whole_number(
             environ, "SMS_LEASE_SECONDS", 60, 5, 3600, unit="seconds"
         ),
+        # Where dispatchers count their sends against that cap: Redis makes it hold across
+        # processes; memory:// holds within one process only.
+        "SMS_RATE_STORAGE_URI": environ.get("SMS_RATE_STORAGE_URI")
+        or environ.get("RATELIMIT_STORAGE_URI")
+        or "memory://",
         "PUBLIC_BASE_URL": public_base_url,
         "DEFAULT_SITE_CODE": environ.get("DEFAULT_SITE_CODE", "SITE01"),
         "PRESCREEN_TRIAL_ID": environ.get("PRESCREEN_TRIAL_ID", "NCT07586904"),

@@ -26,6 +26,7 @@ DEMO_SITE_DETAILS = {
     "address": "Outpatient Building 3, 88 Garden Road",
     "phone": "+86 21 5555 0100",
     "email": "study-team@site01.example.org",
+    "sms_sender_label": "Garden Rd Clinic",
 }
 SESSION_LIFETIME = timedelta(days=30)
 DEMO_COORDINATOR_EMAIL = "coordinator@site01.example.org"

@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, text
 from companion.app import create_app
 from companion.audit.append_only import allow_statements, forbid_statements
 from companion.db import db
+from tests.twilio_standin import StandinControl, running_standin
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 # argon2 at its cheapest: the suite signs in hundreds of times (production keeps argon2-cffi's
@@ -212,3 +213,23 @@ def redis_url() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def _standin_server() -> Iterator[tuple[str, StandinControl]]:
+    with running_standin() as served:
+        yield served
+
+
+@pytest.fixture
+def twilio_standin(
+    _standin_server: tuple[str, StandinControl],
+) -> Iterator[tuple[str, StandinControl]]:
+    """(base URL, control) of a Twilio-compatible API on 127.0.0.1, with nothing recorded yet.
+
+    Point an app at it with `TWILIO_API_BASE` and `SMS_BACKEND=twilio` (see
+    `tests/twilio_standin.py` for the account SID and token it accepts).
+    """
+    _standin_server[1].reset()
+    yield _standin_server
+    _standin_server[1].reset()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from companion.access.models import PatientLink, StaffUser
 from companion.enrolment.models import ClosedDay, InjectionLogEntry, Patient, Visit
+from companion.messaging.models import InboundMessage
 from companion.prescreen.models import Lead, LeadContactAttempt
 from companion.sites.models import Site
 
@@ -79,5 +80,10 @@ AUDITED: dict[type, Audited] = {
         "injection_log_entry", masked=frozenset({"note"}), site_of=site_of_patient
     ),
     ClosedDay: Audited("closed_day"),
+    InboundMessage: Audited(
+        "inbound_message",
+        masked=frozenset({"from_e164", "body"}),
+        ignored=frozenset({"from_hash"}),  # a keyed hash of the phone number
+    ),
     Site: Audited("site", site_of=lambda _session, values: values.get("id")),
 }

@@ -27,6 +27,7 @@ from companion.enrolment.models import ClosedDay, Patient, Visit
 from companion.errors import Conflict, InvalidInput, NotFound
 from companion.leads import service as leads
 from companion.leads.workflow import ENROLLED
+from companion.messaging.reminders import replan_patient
 from companion.phones import PhoneNumberError, can_receive_sms, to_e164
 from companion.prescreen.models import Lead
 from companion.privacy.encryption import phone_hash
@@ -120,6 +121,7 @@ def enrol(
     db.add(patient)
     db.flush()
     visits = sync_visits(db, patient, now)
+    replan_patient(db, patient, now)
     return Enrolment(
         patient=patient,
         visits=visits,
@@ -193,7 +195,9 @@ def reschedule_visit(
     if visit.status != SCHEDULED:
         visit.status = SCHEDULED
         mark_changed(visit, now)
-    return _with_first(visit, sync_visits(db, patient, now))
+    changed = _with_first(visit, sync_visits(db, patient, now))
+    replan_patient(db, patient, now)
+    return changed
 
 
 def change_visit_status(
@@ -220,7 +224,9 @@ def change_visit_status(
     visit.status = status
     visit.done_on = on if status == DONE else None
     mark_changed(visit, now)
-    return _with_first(visit, sync_visits(db, patient, now))
+    changed = _with_first(visit, sync_visits(db, patient, now))
+    replan_patient(db, patient, now)
+    return changed
 
 
 def closed_days_for_site(db: Session, site_id: int) -> list[ClosedDay]:
@@ -289,10 +295,12 @@ def patient_for_link(db: Session, token: str, purpose: str, now: datetime) -> Pa
 
 
 def resync_site(db: Session, site_id: int, now: datetime) -> list[Visit]:
-    """Re-derive every patient's calendar at the site (after its closures changed)."""
+    """Re-derive every patient's calendar at the site (after its closures or settings changed),
+    and their reminders."""
     moved: list[Visit] = []
     for patient in patients_for_site(db, site_id):
         moved += sync_visits(db, patient, now)
+        replan_patient(db, patient, now)
     return moved
 
 

@@ -60,7 +60,7 @@ class OutboundMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
-    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    delivery_status: Mapped[str | None] = mapped_column(String(24))
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_message: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -104,7 +104,7 @@ class DeliveryReport(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_sid: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24))
     error_code: Mapped[int | None] = mapped_column(Integer)
     idempotency_token: Mapped[str | None] = mapped_column(String(128), unique=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

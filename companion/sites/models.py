@@ -22,6 +22,9 @@ class Site(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
+    # How texts say who they are from ("Study team at <label>:"); short, and never the name of a
+    # hospital that would tell a reader what the patient is treated for.
+    sms_sender_label: Mapped[str | None] = mapped_column(String(24))
     # Days of the week the site sees no patients (0 Monday .. 6 Sunday), beside its closed days.
     closed_weekdays: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -19,6 +19,7 @@ class SiteOut(Schema):
     address = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
+    sms_sender_label = fields.String(allow_none=True)
     closed_weekdays = fields.List(fields.Integer(), metadata={"description": WEEKDAYS})
 
 
@@ -30,6 +31,11 @@ class SiteChange(Schema):
     address = fields.String(allow_none=True, validate=validate.Length(max=300))
     phone = fields.String(allow_none=True, validate=validate.Length(max=32))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    sms_sender_label = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=24),
+        metadata={"description": 'Texts start "Study team at <label>:"; keep it neutral.'},
+    )
     closed_weekdays = fields.List(
         fields.Integer(validate=validate.Range(min=0, max=6)),
         validate=validate.Length(max=6),

@@ -34,6 +34,7 @@ from companion.enrolment.calendar_sync import visits_of
 from companion.enrolment.models import Patient, Visit
 from companion.errors import DomainError, NotFound
 from companion.staff import visit_wording as wording
+from companion.staff.message_rows import patient_text_rows
 from companion.staff.visit_rows import calendar_days, patient_label, patient_summary, visit_row
 from companion.timestamps import utcnow
 from schedules.attention import DONE, STATUSES, TRANSITIONS
@@ -259,6 +260,7 @@ def _timeline(
         done_status=DONE,
         form_errors=form_errors or {},
         form=form or {},
+        texts=patient_text_rows(db.session, record),
     )
 
 

@@ -41,6 +41,7 @@ ENTITY_LABELS = {
     "visit": _l("Visit"),
     "injection_log_entry": _l("Home shot diary"),
     "closed_day": _l("Closed day"),
+    "inbound_message": _l("Text from a patient"),
     "site": _l("Site"),
 }
 
