@@ -12,7 +12,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 SUPPORTED_LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
@@ -60,3 +60,8 @@ def compile_catalogs(directory: Path) -> list[Path]:
 def babel_locale(language: str) -> str:
     """The Babel locale for dates and times in one of our languages (Simplified Chinese, China)."""
     return "zh_Hans_CN" if language == "zh" else language
+
+
+def current_language() -> str:
+    """The language of the page being rendered ("en" or "zh")."""
+    return str(get_locale() or DEFAULT_LANGUAGE)

@@ -7,7 +7,7 @@ speak the patient's language unless the person chose the other one (`?lang=`, re
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -31,6 +31,7 @@ from companion.enrolment.calendar_sync import visits_of
 from companion.enrolment.models import Patient, Visit
 from companion.enrolment.patient_view import long_date, patient_visits, shot_diary
 from companion.errors import DomainError, InvalidInput, NotFound
+from companion.form_values import iso_date
 from companion.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, SUPPORTED_LANGUAGES
 from companion.pages import PAGE_ERRORS, UNEXPECTED_ERROR
 from companion.timestamps import utcnow
@@ -111,7 +112,7 @@ def record_shot(token: str) -> Response | tuple[str, int]:
     now = utcnow()
     patient = service.patient_for_link(db.session, token, service.PAGE, now)
     form = {name: request.form.get(name, "") for name in ("day", "outcome", "note")}
-    day = _iso_date(form["day"])
+    day = iso_date(form["day"])
     errors = {}
     if day is None:
         errors["day"] = wording.DIARY_ERRORS["day"]
@@ -199,13 +200,6 @@ def _render(patient: Patient, template: str, **context: Any) -> str:
             reaction_line=wording.REACTION_LINE,
             **context,
         )
-
-
-def _iso_date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        return None
 
 
 @bp.after_request

@@ -6,13 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from companion.access.policy import public
 from companion.db import db
 from companion.errors import InvalidInput
+from companion.i18n import current_language
 from companion.prescreen import service
 from companion.prescreen.api import contact_details
 from companion.prescreen.schemas import ContactRequest
@@ -25,10 +25,6 @@ bp = Blueprint("prescreen_pages", __name__, url_prefix="/prescreen")
 CONTACT_FIELDS = ("name", "phone", "email", "language", "best_time_to_call", "consent")
 
 
-def _language() -> str:
-    return str(get_locale() or "en")
-
-
 def _lifetime() -> timedelta:
     return timedelta(days=current_app.config["PRESCREEN_SESSION_DAYS"])
 
@@ -39,7 +35,7 @@ def start() -> Response:
     trial = service.trial_named(current_app.config["PRESCREEN_TRIAL_ID"])
     site = request.form.get("site") or current_app.config["DEFAULT_SITE_CODE"]
     _state, token = service.start_session(
-        db.session, trial, _language(), site, utcnow(), _lifetime()
+        db.session, trial, current_language(), site, utcnow(), _lifetime()
     )
     db.session.commit()
     return redirect(url_for(".question", token=token), code=303)
@@ -137,7 +133,7 @@ def _question_page(state: service.SessionState, token: str, *, error: bool = Fal
     return render_template(
         "prescreen/question.html",
         question=question,
-        language=_language(),
+        language=current_language(),
         token=token,
         answered=answered,
         total=answered + remaining,
@@ -159,7 +155,7 @@ def _result_page(
     return render_template(
         "prescreen/result.html",
         verdict=assessment.verdict.value,
-        language=_language(),
+        language=current_language(),
         token=token,
         blocking=assessment.with_status(Status.FAIL),
         open_items=assessment.with_status(Status.UNKNOWN),

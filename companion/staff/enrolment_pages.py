@@ -38,7 +38,7 @@ from companion.enrolment.api import CLINICAL, feed_url, page_url
 from companion.enrolment.calendar_sync import protocol_for
 from companion.enrolment.models import Visit
 from companion.errors import DomainError, NotFound
-from companion.i18n import babel_locale
+from companion.i18n import babel_locale, current_language
 from companion.leads import service as lead_service
 from companion.leads.workflow import SCREENING_BOOKED
 from companion.prescreen.models import Lead
@@ -245,7 +245,7 @@ def _time_zone_choices(site_zone: str, chosen: str) -> list[tuple[str, str]]:
     for extra in (site_zone, chosen):
         if extra in _known_zones() and extra not in zones:
             zones.insert(0, extra)
-    locale = babel_locale(_language())
+    locale = babel_locale(current_language())
     return [(zone, f"{get_timezone_location(zone, locale=locale)} ({zone})") for zone in zones]
 
 
@@ -337,13 +337,13 @@ def _closed_days_page(
 
 def _weekday_names(weekdays: list[int]) -> str:
     """The weekdays (0 Monday .. 6 Sunday) as the page's language says them, in a list."""
-    locale = babel_locale(_language())
+    locale = babel_locale(current_language())
     names = get_day_names("wide", locale=locale)
     return format_list([names[day] for day in sorted(weekdays)], locale=locale)
 
 
 def _visit_rows(ids: list[int]) -> list[VisitRow]:
-    now, language, site_id = utcnow(), _language(), current_staff().site_id
+    now, language, site_id = utcnow(), current_language(), current_staff().site_id
     rows = []
     for visit_id in ids:
         try:
@@ -363,7 +363,3 @@ def enrolment_page_helpers() -> dict[str, Any]:
         "patient_label": patient_label,
         "long_day": lambda day: format_date(day, "full"),
     }
-
-
-def _language() -> str:
-    return str(get_locale() or "en")

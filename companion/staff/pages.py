@@ -43,7 +43,7 @@ from companion.audit.service import events_for_site
 from companion.db import db
 from companion.enrolment.api import CLINICAL
 from companion.errors import DomainError, InvalidInput, NotFound, Unauthorized
-from companion.i18n import LANGUAGE_NAMES
+from companion.i18n import LANGUAGE_NAMES, current_language
 from companion.leads import service as lead_service
 from companion.leads import workflow
 from companion.pages import language_switch_url
@@ -256,7 +256,7 @@ def _lead_page(
     form: Mapping[str, str] | None = None,
 ) -> str:
     g.page_url = url_for(".lead", lead_id=record.id)
-    language = _language()
+    language = current_language()
     attempts = lead_service.attempts_of(db.session, record)
     try:
         trial = trial_named(record.trial_id)
@@ -420,7 +420,3 @@ def _when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return format_datetime(moment, "yyyy-MM-dd HH:mm") + " UTC"
-
-
-def _language() -> str:
-    return str(get_locale() or "en")

@@ -23,7 +23,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from werkzeug.wrappers import Response
 
 from companion.access.policy import current_staff, staff
@@ -33,6 +33,8 @@ from companion.enrolment.api import CLINICAL, feed_url, page_url
 from companion.enrolment.calendar_sync import visits_of
 from companion.enrolment.models import Patient, Visit
 from companion.errors import DomainError, NotFound
+from companion.form_values import iso_date
+from companion.i18n import current_language
 from companion.staff import visit_wording as wording
 from companion.staff.message_rows import patient_text_rows
 from companion.staff.visit_rows import calendar_days, patient_label, patient_summary, visit_row
@@ -58,7 +60,7 @@ def calendar() -> str | tuple[str, int]:
     today = now.astimezone(_site_zone()).date()
     view = request.args.get("view") or "week"
     raw_first = request.args.get("from") or ""
-    first = _iso_date(raw_first) if raw_first else today
+    first = iso_date(raw_first) if raw_first else today
     errors = {}
     if view not in VIEW_DAYS:
         errors["view"] = wording.CALENDAR_ERRORS["view"]
@@ -83,7 +85,7 @@ def _calendar_page(
     days = []
     if not errors:
         visits = service.site_visits_between(db.session, current_staff().site_id, first, last)
-        days = calendar_days(visits, first, last, utcnow(), _language())
+        days = calendar_days(visits, first, last, utcnow(), current_language())
     return render_template(
         "staff/calendar.html",
         days=days,
@@ -106,7 +108,7 @@ def _calendar_page(
 @staff()
 def patients() -> str:
     """The site's patients, each with their next visit and how many warnings need a look."""
-    now, language = utcnow(), _language()
+    now, language = utcnow(), current_language()
     summaries = [
         patient_summary(patient, visits_of(db.session, patient), now, language)
         for patient in service.patients_for_site(db.session, current_staff().site_id)
@@ -134,7 +136,7 @@ def patient(patient_id: int) -> str:
 def reschedule(visit_id: int) -> Response | tuple[str, int]:
     visit = _visit(visit_id)
     form = {"date": request.form.get("date", ""), "reason": request.form.get("reason", "")}
-    new_date = _iso_date(form["date"])
+    new_date = iso_date(form["date"])
     errors = {}
     if new_date is None:
         errors["date"] = wording.RESCHEDULE_ERRORS["date"]
@@ -158,7 +160,7 @@ def reschedule(visit_id: int) -> Response | tuple[str, int]:
 def change_status(visit_id: int) -> Response | tuple[str, int]:
     visit = _visit(visit_id)
     form = {name: request.form.get(name, "") for name in ("status", "date", "reason")}
-    on = _iso_date(form["date"]) if form["date"].strip() else None
+    on = iso_date(form["date"]) if form["date"].strip() else None
     errors = {}
     if form["status"] not in STATUSES:
         errors["status"] = wording.STATUS_ERRORS["status"]
@@ -235,7 +237,7 @@ def _timeline(
     form: Mapping[str, str] | None = None,
 ) -> str:
     g.page_url = url_for(".patient", patient_id=record.id)
-    now, language = utcnow(), _language()
+    now, language = utcnow(), current_language()
     visits = visits_of(db.session, record)
     rows = [visit_row(visit, now, language) for visit in visits]
     by_id = {row.visit.id: row for row in rows}
@@ -290,14 +292,3 @@ def _visit(visit_id: int) -> Visit:
 
 def _site_zone() -> ZoneInfo:
     return ZoneInfo(current_staff().site.timezone)
-
-
-def _iso_date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-
-
-def _language() -> str:
-    return str(get_locale() or "en")
