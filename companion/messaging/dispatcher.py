@@ -55,9 +55,11 @@ from companion.messaging.models import (
 )
 from companion.messaging.outbox import cancel_pending
 from companion.messaging.rate_cap import SendingRateCap, rate_cap_from_config
+from companion.messaging.reminders import reminder_policy
 from companion.messaging.retry_policy import gives_up, retry_delay
 from companion.sites.models import Site
 from companion.timestamps import utcnow
+from schedules.reminder_policy import QuietHours
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +117,7 @@ class _Pass:
     send_timeout: timedelta
     should_stop: Callable[[], bool]
     rng: random.Random
+    quiet: QuietHours
 
 
 def dispatch_once(
@@ -127,11 +130,13 @@ def dispatch_once(
     rate_cap: SendingRateCap | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     rng: random.Random | None = None,
+    quiet: QuietHours | None = None,
 ) -> Summary:
     """Send every message due at `now` (claiming `batch` at a time) and return the counts.
 
     `now` is the pass's start; time moves on from it as the pass goes (so a pass can be run
     "as of" a given time). Stops early, handing back what it holds, when `should_stop()`.
+    `quiet` replaces the reminder policy's quiet hours.
     """
     started = time.monotonic()
     config = app.config
@@ -146,6 +151,7 @@ def dispatch_once(
         send_timeout=timedelta(seconds=config["SMS_SEND_TIMEOUT_SECONDS"]),
         should_stop=should_stop,
         rng=rng or random.Random(),
+        quiet=quiet or reminder_policy().quiet_hours,
     )
     # Claim no more than can be sent, under the cap, well within the lease.
     batch = max(1, min(batch, cap.per_second * int(lease.total_seconds()) // 2))
@@ -318,10 +324,12 @@ def _check_before_sending(
         log.info("message %s: skipped, too late to be useful", claim.message_id)
         return _settle(session, work, claim, Summary(skipped=1), status=SKIPPED)
     if quiet_hours.held_by_quiet_hours(content.kind) and quiet_hours.in_quiet_hours(
-        now, content.timezone
+        now, content.timezone, work.quiet
     ):
-        morning = quiet_hours.end_of_quiet_hours(now, content.timezone)
-        log.info("message %s: held until 08:00 where the patient lives", claim.message_id)
+        morning = quiet_hours.end_of_quiet_hours(now, content.timezone, work.quiet)
+        log.info(
+            "message %s: held until the quiet hours end where the patient lives", claim.message_id
+        )
         if claim.in_doubt_since is not None:
             wait = _in_doubt(work, claim, wait=morning - now)
             return _settle(session, work, claim, Summary(deferred=1), **wait)
