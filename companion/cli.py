@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import click
 from flask import Flask, current_app
@@ -16,7 +16,10 @@ from companion.db import db
 from companion.demo import load_demo_data
 from companion.errors import DomainError
 from companion.leads.service import leads_for_site
+from companion.messaging.backends import OutboxBackend
 from companion.messaging.cli import sms
+from companion.messaging.dispatcher import dispatch_once
+from companion.messaging.rate_cap import SendingRateCap
 from companion.prescreen.service import purge_expired_sessions
 from companion.privacy.encryption import rotate_encrypted_values
 from companion.privacy.retention import purge_old_leads
@@ -35,7 +38,14 @@ demo = AppGroup("demo", help="Demonstration data.")
 
 @demo.command("load", help="Add a demo site, pre-screens and leads (safe to run twice).")
 def demo_load() -> None:
-    summary = load_demo_data(db.session, utcnow())
+    app = current_app._get_current_object()
+    # The demo's past reminders go through the dispatcher with a backend that sends nothing.
+    cap = SendingRateCap(1000, "memory://", OutboxBackend.sender)
+
+    def dispatch_as_of(moment: datetime) -> object:
+        return dispatch_once(app, OutboxBackend(), moment, "demo-loader", rate_cap=cap)
+
+    summary = load_demo_data(db.session, utcnow(), dispatch_as_of)
     db.session.commit()
     click.echo(summary)
 

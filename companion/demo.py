@@ -11,11 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from companion import demo_texts
 from companion.access.models import StaffUser
 from companion.access.service import create_staff
 from companion.enrolment import injections
 from companion.enrolment import service as enrolment
 from companion.enrolment.calendar_sync import visits_of
+from companion.enrolment.models import Patient
 from companion.leads import service as leads
 from companion.prescreen import service as prescreen
 from companion.sites.service import site_by_code
@@ -99,8 +101,10 @@ DEMO_SCREENS: list[dict[str, Any]] = [
     {"language": "zh", "answers": {"melanoma_origin": "skin", "stage": "III"}, "lead": None},
 ]
 
-# Two enrolled patients: one ten days into treatment (first treatment done a day late, a few
-# home shots recorded), one starting next week (Chinese), and a public holiday the site is closed.
+# Two enrolled patients: one ten days into treatment (enrolled two weeks ago, first treatment
+# done a day late, a few home shots recorded, reminders sent, texts back), one starting next
+# week (Chinese), and a public holiday the site is closed. `texts`: what each has texted us, in
+# hours before now.
 DEMO_PATIENTS: list[dict[str, Any]] = [
     {
         "name": "Demo Patient Zhao",
@@ -110,6 +114,8 @@ DEMO_PATIENTS: list[dict[str, Any]] = [
         "starts_in_days": -10,
         "first_treatment_done_late_by": 1,
         "shots": ("taken", "taken", "reaction", "missed"),
+        "enrolled_days_ago": 14,
+        "texts": (("Is it OK to take tonight's shot an hour late?", 3),),
     },
     {
         "name": "演示患者 陈",
@@ -119,13 +125,20 @@ DEMO_PATIENTS: list[dict[str, Any]] = [
         "starts_in_days": 7,
         "first_treatment_done_late_by": None,
         "shots": (),
+        "enrolled_days_ago": 0,
+        "texts": (("HELP", 1),),
     },
 ]
 DEMO_CLOSED_DAY_IN_DAYS = 28
 
 
-def load_demo_data(db: Session, now: datetime) -> str:
-    """Create the demo site and coordinator, four pre-screens and two leads (one called), once."""
+def load_demo_data(db: Session, now: datetime, dispatch_as_of: demo_texts.DispatchAsOf) -> str:
+    """Create the demo site and coordinator, four pre-screens and two leads (one called), two
+    patients with their visits, reminders and texts, once.
+
+    `dispatch_as_of(moment)` runs one dispatcher pass as of `moment` (with a backend that sends
+    nothing); it is called after a commit.
+    """
     site = site_by_code(db, DEMO_SITE_CODE, create_with_name=DEMO_SITE_NAME)
     if prescreen.lead_by_phone(db, DEMO_SCREENS[0]["lead"]["phone_e164"]) is not None:
         return "demo data already loaded"
@@ -148,7 +161,7 @@ def load_demo_data(db: Session, now: datetime) -> str:
                 outcome, note = screen["contact_attempt"]
                 leads.record_contact_attempt(db, lead, coordinator, outcome, note, now)
         links.append(f"  /prescreen/{token}  ({state.assessment.verdict.value})")
-    patient_links = _demo_patients(db, coordinator, now)
+    patient_links = _demo_patients(db, coordinator, now, dispatch_as_of)
     return "\n".join(
         [
             "demo data loaded; pre-screens to open in the browser:",
@@ -157,18 +170,21 @@ def load_demo_data(db: Session, now: datetime) -> str:
             "enrolled patients (their own page, and their calendar feed):",
             *patient_links,
             f"sign in as {DEMO_COORDINATOR_EMAIL} with password {DEMO_COORDINATOR_PASSWORD}",
-            "  then open /staff/calendar and /staff/patients",
+            "  then open /staff/calendar, /staff/patients and /staff/messages",
         ]
     )
 
 
-def _demo_patients(db: Session, coordinator: StaffUser, now: datetime) -> list[str]:
+def _demo_patients(
+    db: Session, coordinator: StaffUser, now: datetime, dispatch_as_of: demo_texts.DispatchAsOf
+) -> list[str]:
     today = now.date()
     enrolment.add_closed_day(
         db, coordinator, today + timedelta(days=DEMO_CLOSED_DAY_IN_DAYS), "Public holiday", now
     )
     lines = []
     for demo in DEMO_PATIENTS:
+        enrolled_at = now - timedelta(days=demo["enrolled_days_ago"])
         enrolled = enrolment.enrol(
             db,
             coordinator,
@@ -182,12 +198,13 @@ def _demo_patients(db: Session, coordinator: StaffUser, now: datetime) -> list[s
                 name=demo["name"],
             ),
             default_region="CN",
-            now=now,
+            now=enrolled_at,
         )
         patient = enrolled.patient
         late_by = demo["first_treatment_done_late_by"]
         if late_by is not None:
             visits = {visit.key: visit for visit in visits_of(db, patient)}
+            _reminded_and_confirmed(db, patient, visits["c1d1"].starts_at, now, dispatch_as_of)
             for key in ("screening", "c1d1"):
                 shift = late_by if key == "c1d1" else 0
                 done_on = visits[key].booked_date + timedelta(days=shift)
@@ -196,9 +213,25 @@ def _demo_patients(db: Session, coordinator: StaffUser, now: datetime) -> list[s
                 )
         for day, outcome in zip(injections.planned_days(db, patient), demo["shots"], strict=False):
             injections.record_dose(db, patient, day, outcome, None, "patient", now)
+        for body, hours_ago in demo["texts"]:
+            demo_texts.texts(db, patient, body, now - timedelta(hours=hours_ago))
         lines.append(f"  /my/{enrolled.page_token}")
         lines.append(f"  /calendar/{enrolled.feed_token}.ics")
     return lines
+
+
+def _reminded_and_confirmed(
+    db: Session,
+    patient: Patient,
+    visit_at: datetime,
+    now: datetime,
+    dispatch_as_of: demo_texts.DispatchAsOf,
+) -> None:
+    """The reminders the patient had up to now, and their C the evening before `visit_at`."""
+    confirmed_at = visit_at - timedelta(hours=12)
+    demo_texts.replay_reminders(db, patient, confirmed_at, dispatch_as_of)
+    demo_texts.confirm_next_visit(db, patient, confirmed_at)
+    demo_texts.replay_reminders(db, patient, now, dispatch_as_of)
 
 
 def _demo_coordinator(db: Session) -> StaffUser:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from companion.db import db
 from companion.enrolment.models import ClosedDay, InjectionLogEntry, Patient, Visit
+from companion.messaging.models import PENDING, SENT, InboundMessage, OutboundMessage
 from companion.prescreen.models import Lead, PrescreenSession
 from companion.timestamps import utcnow
 
@@ -51,6 +52,28 @@ def test_demo_data_enrols_patients_with_visits_shots_and_working_links(
     ]
     assert len(links) == 4
     assert all(client.get(link).status_code == 200 for link in links)
+
+
+def test_demo_data_shows_reminders_sent_by_the_dispatcher_and_texts_back(
+    app: Flask, runner
+) -> None:
+    runner.invoke(args=["demo", "load"])
+    with app.app_context():
+        sent = db.session.scalars(
+            select(OutboundMessage).where(OutboundMessage.status == SENT)
+        ).all()
+        pending = db.session.scalar(select(func.count()).where(OutboundMessage.status == PENDING))
+        texts_in = db.session.scalars(
+            select(InboundMessage.handled_as).order_by(InboundMessage.received_at)
+        ).all()
+        confirmed = db.session.scalars(select(Visit.key).where(Visit.confirmed_at.is_not(None)))
+        confirmed = confirmed.all()
+    now = utcnow()
+    assert {message.kind for message in sent} >= {"visit_eve", "visit_morning", "home_shot"}
+    assert all(message.sent_at < now and message.provider_sid for message in sent)
+    assert pending > 0
+    assert texts_in == ["confirm", "other", "help"]
+    assert confirmed == ["c1d1"]
 
 
 def test_a_site_s_leads_are_listed_oldest_first(runner) -> None:
