@@ -6,10 +6,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.db import Base
-from companion.privacy.encryption import EncryptedText, phone_hash
+from companion.privacy.encryption import EncryptedText, indexed_phone
 from companion.sites.models import Site
 from companion.timestamps import UtcDateTime, utcnow
 
@@ -45,10 +45,7 @@ class Patient(Base):
 
     site: Mapped[Site] = relationship()
 
-    @validates("phone_e164")
-    def _index_phone(self, _key: str, e164: str) -> str:
-        self.phone_hash = phone_hash(e164)
-        return e164
+    _index_phone = indexed_phone("phone_e164", "phone_hash")
 
     def local_today(self, now: datetime) -> date:
         """Today's date where the patient lives."""

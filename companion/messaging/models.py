@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.orm import Mapped, mapped_column
 
 from companion.db import Base
-from companion.privacy.encryption import EncryptedText, phone_hash
+from companion.privacy.encryption import EncryptedText, indexed_phone
 from companion.timestamps import UtcDateTime, utcnow
 
 # Outbox statuses. `pending`: waiting until `due_at` (and `next_attempt_at` after a retry).
@@ -67,10 +67,7 @@ class OutboundMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-    @validates("to_e164")
-    def _index_phone(self, _key: str, e164: str) -> str:
-        self.to_hash = phone_hash(e164)
-        return e164
+    _index_phone = indexed_phone("to_e164", "to_hash")
 
 
 class InboundMessage(Base):
@@ -91,10 +88,7 @@ class InboundMessage(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    @validates("from_e164")
-    def _index_phone(self, _key: str, e164: str) -> str:
-        self.from_hash = phone_hash(e164)
-        return e164
+    _index_phone = indexed_phone("from_e164", "from_hash")
 
 
 class DeliveryReport(Base):

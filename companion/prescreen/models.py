@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.db import Base
-from companion.privacy.encryption import EncryptedText, phone_hash
+from companion.privacy.encryption import EncryptedText, indexed_phone
 from companion.sites.models import Site
 from companion.timestamps import UtcDateTime, utcnow
 
@@ -71,10 +71,7 @@ class Lead(Base):
 
     site: Mapped[Site] = relationship()
 
-    @validates("phone_e164")
-    def _index_phone(self, _key: str, e164: str) -> str:
-        self.phone_hash = phone_hash(e164)
-        return e164
+    _index_phone = indexed_phone("phone_e164", "phone_hash")
 
 
 class LeadContactAttempt(Base):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import Text, literal, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, validates
 from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
 
@@ -100,6 +100,17 @@ def keyring() -> Keyring:
 def phone_hash(e164: str) -> str:
     """The blind index of an E.164 number: equal numbers, equal hashes; useless without the key."""
     return keyring().phone_hash(e164)
+
+
+def indexed_phone(number: str, index: str) -> Callable[..., Any]:
+    """A model's validator that keeps the blind index column `index` in step with `number`:
+    `_index_phone = indexed_phone("phone_e164", "phone_hash")` in the class body."""
+
+    def keep_index(model: Any, _key: str, e164: str) -> str:
+        setattr(model, index, phone_hash(e164))
+        return e164
+
+    return validates(number)(keep_index)
 
 
 class EncryptedText(TypeDecorator[str]):

@@ -208,6 +208,9 @@ def test_three_workers_at_once_send_each_message_once(outbox_database, twilio_st
         stop(worker)
 
     claimed_by = {row.claimed_by for row in sent_rows(app)}
-    print(f"\nthree workers: {len(claimed_by)} sent messages; {standin.duplicates()} duplicates")
+    print(
+        f"\nthree workers: {MESSAGES} messages, sent by {len(claimed_by)} of them; "
+        f"{standin.duplicates()} duplicates"
+    )
     assert len(claimed_by) >= 2
     assert_each_sent_once(app, standin)
