@@ -73,6 +73,7 @@ class StandinControl:
     accepted: list[AcceptedMessage] = field(default_factory=list)
     create_attempts: int = 0
     list_requests: int = 0
+    list_failures: int = 0  # the next this many list requests get a 503
     lock: threading.Condition = field(default_factory=threading.Condition)
     _failures: list[Failure] = field(default_factory=list)
     _released: threading.Event = field(default_factory=threading.Event)
@@ -137,6 +138,7 @@ class StandinControl:
             self.on_accept = None
             self.create_attempts = 0
             self.list_requests = 0
+            self.list_failures = 0
             self.clock = lambda: datetime.now(UTC)
 
 
@@ -218,6 +220,12 @@ class TwilioStandin:
         with control.lock:
             control.list_requests += 1
             found = list(control.accepted)
+            failing, control.list_failures = (
+                control.list_failures > 0,
+                max(control.list_failures - 1, 0),
+            )
+        if failing:
+            return _error(503, None, "Service Unavailable")
         args = request.args
         to, after = args.get("To"), _moment(args.get("DateSent>"))
         found = [

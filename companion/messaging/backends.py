@@ -60,12 +60,17 @@ class PermanentFailure(Exception):
 
 
 class RetryLater(Exception):
-    """Not processed (rate limit, connection refused): retry, no sooner than `after_seconds`."""
+    """Not processed (rate limit, connection refused): retry, no sooner than `after_seconds`.
 
-    def __init__(self, after_seconds: float, reason: str = "") -> None:
+    `counted`: whether the try uses up one of the message's attempts; a refusal of our own
+    credentials does not (a rotated token must not fail every reminder due meanwhile).
+    """
+
+    def __init__(self, after_seconds: float, reason: str = "", *, counted: bool = True) -> None:
         super().__init__(after_seconds, reason)
         self.after_seconds = after_seconds
         self.reason = reason
+        self.counted = counted
 
 
 class AmbiguousSend(Exception):
@@ -83,8 +88,8 @@ class SmsBackend(Protocol):
 
     def send(self, to_e164: str, body: str) -> Sent: ...
 
-    def find_sent(self, to_e164: str, since: datetime, body: str) -> str | None:
-        """The id of a message with this body sent to this number since `since`, if any."""
+    def find_sent(self, to_e164: str, since: datetime, body: str) -> list[str]:
+        """The ids of messages with this body sent to this number since `since`, newest first."""
         ...
 
 
@@ -96,8 +101,8 @@ class OutboxBackend:
     def send(self, to_e164: str, body: str) -> Sent:
         return Sent(sid=f"OUTBOX-{uuid.uuid4().hex}", status="not_sent")
 
-    def find_sent(self, to_e164: str, since: datetime, body: str) -> str | None:
-        return None
+    def find_sent(self, to_e164: str, since: datetime, body: str) -> list[str]:
+        return []
 
 
 class TwilioBackend:
@@ -148,9 +153,10 @@ class TwilioBackend:
             raise AmbiguousSend(f"unreadable answer ({type(error).__name__})") from None
         return Sent(sid=message.sid, status=message.status or "queued")
 
-    def find_sent(self, to_e164: str, since: datetime, body: str) -> str | None:
+    def find_sent(self, to_e164: str, since: datetime, body: str) -> list[str]:
         """Twilio's list, newest first; `since` is compared again here because Twilio may
         filter by whole days. Any failure to look is `RetryLater`: nothing can be concluded."""
+        found = []
         try:
             for message in self.client.messages.stream(
                 to=to_e164, date_sent_after=since, page_size=50
@@ -159,10 +165,10 @@ class TwilioBackend:
                 if created is not None and created < since:
                     break
                 if message.body == body and message.direction != "inbound":
-                    return message.sid
+                    found.append(message.sid)
         except (TwilioException, requests.RequestException) as error:
             raise RetryLater(30, f"message list unavailable ({type(error).__name__})") from None
-        return None
+        return found
 
 
 def _classify_refusal(error: TwilioRestException) -> Exception:
@@ -173,7 +179,7 @@ def _classify_refusal(error: TwilioRestException) -> Exception:
     if error.status >= 500:
         return AmbiguousSend(reason)
     if error.status in (401, 403):  # our credentials, not the message: retry once fixed
-        return RetryLater(60, reason)
+        return RetryLater(60, reason, counted=False)
     return PermanentFailure(code, redact(str(error.msg))[:300])
 
 

@@ -82,10 +82,12 @@ def dispatch(once: bool, as_of: datetime | None, batch: int) -> None:
             "a worker always runs at the current time; add --once.", param_hint="'--now'"
         )
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config["SMS_LEASE_SECONDS"] <= app.config["SMS_SEND_TIMEOUT_SECONDS"]:
+    # A send can take about twice the time-out (connecting, then reading): the lease each send
+    # starts with must outlast it with room to spare.
+    if app.config["SMS_LEASE_SECONDS"] < 3 * app.config["SMS_SEND_TIMEOUT_SECONDS"]:
         raise click.ClickException(
-            "SMS_LEASE_SECONDS must be longer than SMS_SEND_TIMEOUT_SECONDS, or a slow send "
-            "could be taken over by another dispatcher and sent twice."
+            "SMS_LEASE_SECONDS must be at least three times SMS_SEND_TIMEOUT_SECONDS, or a slow "
+            "send could be taken over by another dispatcher and sent twice."
         )
     try:
         backend = backend_from_config(app.config)

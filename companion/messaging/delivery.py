@@ -7,17 +7,20 @@ further along than the one it has: queued < sending < sent < delivered, undelive
 
 A report may come before the dispatcher has written the message's SID (Twilio can answer the
 callback faster than we commit); `apply_stored_reports` folds such early reports in once the SID
-is known. A failure with 21610 means the number replied STOP at Twilio: the patient is marked
-opted out, as if we had seen the STOP ourselves.
+is known. A report whose transaction commits just after that fold (both at once, on PostgreSQL)
+is caught by `apply_recent_reports`, which every dispatcher pass runs.
+
+A failure with 21610 means the number replied STOP at Twilio: the patient is marked opted out,
+as if we had seen the STOP ourselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from companion.audit.recorder import audit_reason
@@ -40,6 +43,8 @@ STATUS_RANKS = {
 }
 DELIVERY_FAILED = frozenset({"failed", "undelivered"})
 UNSUBSCRIBED = 21610  # "the recipient replied STOP": Twilio refuses every text to the number
+# How far back each dispatcher pass looks for reports not yet shown on their message.
+RECENT_REPORTS = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,30 @@ def apply_stored_reports(db: Session, message: OutboundMessage, now: datetime) -
         .order_by(DeliveryReport.id)
     ).all()
     _apply(db, message, reports, now)
+
+
+def apply_recent_reports(db: Session, now: datetime) -> int:
+    """Apply the reports of the last few minutes that their message does not show yet (a
+    report that lost the race with `apply_stored_reports`); how many messages were looked at."""
+    sids = db.scalars(
+        select(DeliveryReport.provider_sid)
+        .join(OutboundMessage, OutboundMessage.provider_sid == DeliveryReport.provider_sid)
+        .where(
+            DeliveryReport.received_at >= now - RECENT_REPORTS,
+            or_(
+                OutboundMessage.delivery_status.is_(None),
+                OutboundMessage.delivery_status != DeliveryReport.status,
+            ),
+        )
+        .distinct()
+    ).all()
+    for sid in sids:
+        message = db.scalar(
+            select(OutboundMessage).where(OutboundMessage.provider_sid == sid).with_for_update()
+        )
+        if message is not None:
+            apply_stored_reports(db, message, now)
+    return len(sids)
 
 
 def _apply(

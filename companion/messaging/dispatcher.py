@@ -42,7 +42,7 @@ from companion.messaging.backends import (
     SmsBackend,
 )
 from companion.messaging.claims import Claim, claim_due, release
-from companion.messaging.delivery import apply_stored_reports
+from companion.messaging.delivery import apply_recent_reports, apply_stored_reports
 from companion.messaging.models import (
     CANCELLED,
     FAILED,
@@ -159,6 +159,8 @@ def dispatch_once(
     with app.app_context():
         session = db.session
         try:
+            apply_recent_reports(session, utcnow())  # Twilio's clock: the real one
+            session.commit()
             while not should_stop():
                 claims = claim_due(
                     session,
@@ -194,6 +196,9 @@ def _dispatch(session: Session, work: _Pass, claim: Claim, content: _Content) ->
         content.segments, stop=lambda: work.should_stop() or work.clock() >= deadline
     ):
         release(session, [claim], worker_id=work.worker_id, now=work.clock())
+        return NOTHING
+    if _renew_lease(session, work, claim) is None:
+        log.warning("message %s: lease lost before sending; not sent", claim.message_id)
         return NOTHING
     try:
         outcome: Sent | Exception = work.backend.send(content.to_e164, content.body)
@@ -274,18 +279,19 @@ def _reconcile(session: Session, work: _Pass, claim: Claim, content: _Content) -
     # Twilio's clock is the real one, even when this pass runs "as of" another time.
     since = min(claim.in_doubt_since, utcnow()) - CLOCK_SKEW_MARGIN
     try:
-        sid = work.backend.find_sent(content.to_e164, since, content.body)
+        found = work.backend.find_sent(content.to_e164, since, content.body)
     except (RetryLater, AmbiguousSend) as error:
-        log.warning("message %s: cannot look at Twilio's list yet (%s)", claim.message_id, error)
-        return _settle(
-            session, work, claim, UNKNOWN_ONE, **_in_doubt(work, claim, content.attempts + 1)
-        )
+        return _lookup_failed(session, work, claim, content, error)
     now = work.clock()
-    if sid is not None and not _sid_taken(session, sid, claim.message_id):
+    sid = next((sid for sid in found if not _sid_taken(session, sid, claim.message_id)), None)
+    if sid is not None:
         log.info("message %s: found at Twilio (%s), not sent again", claim.message_id, sid)
-        return _settle(
+        summary = _settle(
             session, work, claim, Summary(reconciled=1), status=SENT, provider_sid=sid, sent_at=now
         )
+        if summary != NOTHING:  # its status callbacks may have come while it was in doubt
+            _fold_in_early_reports(session, claim.message_id, now)
+        return summary
     if gives_up(content.attempts):
         log.warning(
             "message %s: failed, no answer after %s attempts", claim.message_id, content.attempts
@@ -300,6 +306,39 @@ def _reconcile(session: Session, work: _Pass, claim: Claim, content: _Content) -
         )
     session.commit()
     return None
+
+
+def _lookup_failed(
+    session: Session, work: _Pass, claim: Claim, content: _Content, error: Exception
+) -> Summary:
+    """Twilio's list could not be read: look again later, each look counted as an attempt;
+    after the last, the message is failed for staff to check (it is never resent unseen)."""
+    attempts = content.attempts + 1
+    if gives_up(attempts):
+        log.warning(
+            "message %s: failed, Twilio's list could not be read after %s attempts",
+            claim.message_id,
+            attempts,
+        )
+        return _settle(
+            session,
+            work,
+            claim,
+            FAILED_ONE,
+            attempts=attempts,
+            status=FAILED,
+            error_message="outcome unknown: Twilio's message list could not be read; not resent",
+        )
+    log.warning("message %s: cannot look at Twilio's list yet (%s)", claim.message_id, error)
+    after = error.after_seconds if isinstance(error, RetryLater) else 0
+    return _settle(
+        session,
+        work,
+        claim,
+        UNKNOWN_ONE,
+        attempts=attempts,
+        **_in_doubt(work, claim, attempts, at_least_seconds=after),
+    )
 
 
 def _check_before_sending(
@@ -334,11 +373,38 @@ def _check_before_sending(
             wait = _in_doubt(work, claim, wait=morning - now)
             return _settle(session, work, claim, Summary(deferred=1), **wait)
         return _settle(session, work, claim, Summary(deferred=1), **_back_to_pending(morning))
-    if lease_until - now < work.lease / 2:  # a long wait for the rate cap, say
-        lease_until = now + work.lease
-        _update_claimed(session, claim, work.worker_id, lease_until=lease_until, updated_at=now)
     session.commit()
+    if lease_until - now < work.lease / 2:  # batch-mates took their time: renew it first
+        renewed = _renew_lease(session, work, claim)
+        if renewed is None:
+            log.warning("message %s: lease lost while waiting; not sent", claim.message_id)
+            return NOTHING
+        lease_until = renewed
     return lease_until
+
+
+def _renew_lease(session: Session, work: _Pass, claim: Claim) -> datetime | None:
+    """A whole lease from now (its new end), if the message is still ours and its lease has not
+    run out (else None); commits.
+
+    Taken just before each send, so that a send (at most about twice the client's time-out: one
+    to connect, one to read) starts with the lease far ahead of it, and a dispatcher whose lease
+    ran out while it waited never sends what another may have claimed.
+    """
+    now = work.clock()
+    result = session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id == claim.message_id,
+            OutboundMessage.status == SENDING,
+            OutboundMessage.claimed_by == work.worker_id,
+            OutboundMessage.lease_until > now,
+        )
+        .values(lease_until=now + work.lease, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return now + work.lease if result.rowcount == 1 else None
 
 
 def _record(
@@ -362,7 +428,8 @@ def _record(
             error_code=None,
             error_message=None,
         )
-        _fold_in_early_reports(session, claim.message_id, now)
+        if summary != NOTHING:
+            _fold_in_early_reports(session, claim.message_id, now)
         return summary
     if isinstance(outcome, PermanentFailure):
         log.info("message %s: failed, Twilio code %s", claim.message_id, outcome.code)
@@ -379,6 +446,13 @@ def _record(
             error_message=outcome.message[:300],
         )
     if isinstance(outcome, RetryLater):
+        if not outcome.counted:  # our fault (credentials), not the message's: it keeps its tries
+            attempts = content.attempts
+            log.error(
+                "message %s: not sent, %s; check the Twilio settings",
+                claim.message_id,
+                outcome.reason,
+            )
         if gives_up(attempts):
             log.info("message %s: failed after %s attempts", claim.message_id, attempts)
             return _settle(

@@ -23,10 +23,13 @@ from companion.messaging.models import (
     SENT,
     SKIPPED,
     UNKNOWN,
+    DeliveryReport,
     OutboundMessage,
 )
 from companion.messaging.retry_policy import MAX_ATTEMPTS
+from companion.timestamps import utcnow
 from tests.outbox_rows import make_patient, make_visit, queue_message
+from tests.signed_webhooks import post_signed
 from tests.twilio_standin import ACCOUNT_SID, AUTH_TOKEN, StandinControl
 
 SENDER = "+15005550006"
@@ -251,6 +254,148 @@ def test_a_server_error_before_acceptance_is_sent_again_after_looking(
     assert standin.list_requests == 1
 
 
+def test_delivery_reports_that_came_while_a_message_was_in_doubt_are_applied_once_found(
+    sms_app, dispatch, in_db, standin
+):
+    message_id, _phone, _body = queued(in_db)
+    standin.fail_next(1, 500, accepted=True)
+    assert dispatch(NOW).unknown == 1
+    sid = standin.accepted[0].sid
+    report = {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
+    response = post_signed(
+        sms_app.test_client(),
+        "/twilio/status",
+        report,
+        signed_url=f"{PUBLIC}/twilio/status",
+        token=AUTH_TOKEN,
+    )
+    assert response.status_code == 204, response.get_data(as_text=True)
+
+    assert dispatch(NOW + timedelta(hours=1)).reconciled == 1
+    row = message(sms_app, message_id)
+    assert (row.status, row.provider_sid, row.delivery_status) == (SENT, sid, "delivered")
+
+
+def test_a_report_stored_after_its_message_was_recorded_is_applied_by_the_next_pass(
+    sms_app, dispatch, in_db
+):
+    """The webhook and the dispatcher at once: the report commits just after the dispatcher
+    folded in the reports it could see."""
+    message_id, _phone, _body = queued(in_db)
+    dispatch(NOW)
+    sid = message(sms_app, message_id).provider_sid
+    in_db(
+        lambda session: session.add(
+            DeliveryReport(provider_sid=sid, status="delivered", received_at=utcnow())
+        )
+    )
+    assert message(sms_app, message_id).delivery_status == "queued"
+
+    dispatch(NOW + timedelta(minutes=1))
+
+    assert message(sms_app, message_id).delivery_status == "delivered"
+
+
+def test_a_message_whose_outcome_cannot_be_looked_up_fails_for_staff_and_is_never_resent(
+    sms_app, dispatch, in_db, standin
+):
+    message_id, phone, body = queued(in_db)
+    standin.fail_next(1, 503, accepted=True)
+    assert dispatch(NOW).unknown == 1
+    standin.list_failures = MAX_ATTEMPTS
+
+    at, passes = NOW, 0
+    while message(sms_app, message_id).status == UNKNOWN and passes < 3 * MAX_ATTEMPTS:
+        at, passes = at + timedelta(hours=1), passes + 1
+        dispatch(at)
+
+    row = message(sms_app, message_id)
+    assert (row.status, row.attempts) == (FAILED, MAX_ATTEMPTS)
+    assert "not resent" in row.error_message
+    assert standin.list_requests == MAX_ATTEMPTS - 1
+    assert standin.count(phone, body) == 1
+
+
+def test_a_lookup_refused_by_twilio_waits_at_least_as_long_as_asked(
+    sms_app, dispatch, in_db, standin
+):
+    message_id, _phone, _body = queued(in_db)
+    standin.fail_next(1, 503, accepted=True)
+    dispatch(NOW)
+    standin.list_failures = 1
+    look_at = message(sms_app, message_id).next_attempt_at
+
+    assert dispatch(look_at).unknown == 1
+
+    assert message(sms_app, message_id).next_attempt_at >= look_at + timedelta(seconds=30)
+
+
+def test_two_texts_alike_to_one_number_both_found_in_twilios_list_are_not_sent_again(
+    sms_app, dispatch, in_db, standin
+):
+    def build(session):
+        patient = make_patient(session)
+        rows = [queue_message(session, patient, due_at=NOW, body="Same words") for _ in "ab"]
+        session.flush()
+        return [row.id for row in rows]
+
+    first, second = in_db(build)
+    standin.fail_next(2, 500, accepted=True)
+    assert dispatch(NOW).unknown == 2
+
+    assert dispatch(NOW + timedelta(hours=1)).reconciled == 2
+
+    sids = {message(sms_app, first).provider_sid, message(sms_app, second).provider_sid}
+    assert sids == {accepted.sid for accepted in standin.accepted}
+    assert len(standin.accepted) == 2
+
+
+def test_refused_credentials_do_not_use_up_a_messages_attempts(sms_app, dispatch, in_db, standin):
+    message_id, phone, body = queued(in_db)
+    standin.fail_next(2 * MAX_ATTEMPTS, 401, 20003, message="Authenticate")
+
+    at = NOW
+    for _ in range(2 * MAX_ATTEMPTS):
+        dispatch(at)
+        at = message(sms_app, message_id).next_attempt_at or at
+
+    row = message(sms_app, message_id)
+    assert (row.status, row.attempts) == (PENDING, 0)
+    assert dispatch(at).sent == 1
+    assert standin.count(phone, body) == 1
+
+
+class TakenOverWhileWaiting:
+    """A rate cap whose turn comes only after another dispatcher has taken the message over
+    (this one's lease ran out while it waited)."""
+
+    def __init__(self, app: Flask, message_id: int) -> None:
+        self.app, self.message_id, self.per_second = app, message_id, 1000
+
+    def wait_for_turn(self, segments: int = 1, stop: Callable[[], bool] = lambda: False) -> bool:
+        with self.app.app_context():
+            row = db.session.get(OutboundMessage, self.message_id)
+            row.claimed_by, row.lease_until = "another-dispatcher", NOW + timedelta(minutes=1)
+            db.session.commit()
+        return True
+
+
+def test_a_dispatcher_that_lost_its_message_while_waiting_for_its_turn_does_not_send_it(
+    sms_app, in_db, standin
+):
+    message_id, phone, body = queued(in_db)
+    standin.clock = lambda: NOW
+    cap = TakenOverWhileWaiting(sms_app, message_id)
+
+    summary = dispatch_once(
+        sms_app, backend_from_config(sms_app.config), NOW, "slow-dispatcher", rate_cap=cap
+    )
+
+    assert summary == Summary()
+    assert standin.count(phone, body) == 0
+    assert message(sms_app, message_id).claimed_by == "another-dispatcher"
+
+
 def claimed_by_a_dispatcher_that_died(app: Flask, message_id: int, claimed_at: datetime) -> None:
     with app.app_context():
         row = db.session.get(OutboundMessage, message_id)
@@ -381,6 +526,22 @@ def test_the_cli_refuses_a_now_it_cannot_read_and_names_the_option(sms_app, valu
 
     assert result.exit_code == 2
     assert "'--now'" in result.output
+
+
+@pytest.mark.parametrize("lease", [10, 29])
+def test_the_cli_refuses_a_lease_shorter_than_three_send_time_outs(
+    another_app, in_db, standin, lease
+):
+    message_id, _phone, _body = queued(in_db)
+    app = another_app(SMS_BACKEND="outbox", SMS_SEND_TIMEOUT_SECONDS=10, SMS_LEASE_SECONDS=lease)
+
+    result = app.test_cli_runner().invoke(args=["sms", "dispatch", "--once"])
+
+    assert result.exit_code == 1
+    assert (
+        "SMS_LEASE_SECONDS must be at least three times SMS_SEND_TIMEOUT_SECONDS" in result.output
+    )
+    assert message(app, message_id).status == PENDING
 
 
 def test_the_logs_carry_no_phone_number_and_no_message_body(
