@@ -10,12 +10,18 @@ routes are public to the access policy and exempt from CSRF (no cookies are invo
 
 Replies go back as TwiML, so they cost no second request and Twilio sends them at once.
 Nothing about the sender (number, words) is logged.
+
+Every field we keep or look up by is checked before anything is read or stored, and one that is
+missing or malformed is refused with 400 naming it and saying what is allowed (see `_field`):
+nothing is stored, changed or done. The words of a text are never refused: they are kept as
+sent, newlines and tabs included, with only NUL characters removed (no phone sends them).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -37,7 +43,21 @@ bp = Blueprint("twilio_webhooks", __name__, url_prefix="/twilio")
 SIGNATURE_HEADER = "X-Twilio-Signature"
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 FIELD_MAX_LENGTH = 64  # MessageSid and From, as the tables hold them
-TOKEN_MAX_LENGTH = 128
+TOKEN_MAX_LENGTH = 128  # as DeliveryReport.idempotency_token holds it
+STATUS_MAX_LENGTH = 32
+# What each field may hold, and the words that say so to whoever sent something else. Only ASCII
+# letters and digits: `str.isdigit()` and `\d` also take "²" or "٣", which int() or Twilio do not.
+SID = re.compile(r"[A-Za-z0-9]{1,64}")
+SID_ALLOWED = "1 to 64 letters and digits (Twilio's SIDs are two letters and 32 hex characters)"
+SENDER = re.compile(r"\+?[0-9]{1,15}|[A-Za-z0-9][A-Za-z0-9 ]{0,10}")
+SENDER_ALLOWED = (
+    "a phone number (+ and up to 15 digits), a short code (digits), or an alphanumeric "
+    "sender ID (up to 11 letters, digits and spaces)"
+)
+ERROR_CODE = re.compile(r"[0-9]{1,9}")  # Twilio's are 5 digits; 9 always fit the column
+ERROR_CODE_ALLOWED = "a whole number of 1 to 9 digits (0-9), such as 30005"
+TOKEN = re.compile(r"[ -~]{1,128}")
+TOKEN_ALLOWED = "printable ASCII characters, no control characters"
 Outcome = TypeVar("Outcome")
 
 
@@ -73,9 +93,9 @@ def signed_url() -> str:
 def inbound_sms() -> Response:
     """A text someone sent to our number: stored once, acted on once, answered in TwiML."""
     text = inbound.InboundText(
-        message_sid=_field("MessageSid", FIELD_MAX_LENGTH),
-        from_e164=_field("From", FIELD_MAX_LENGTH),
-        body=request.form.get("Body", ""),
+        message_sid=_field("MessageSid", FIELD_MAX_LENGTH, SID, SID_ALLOWED),
+        from_e164=_field("From", FIELD_MAX_LENGTH, SENDER, SENDER_ALLOWED),
+        body=request.form.get("Body", "").replace("\x00", ""),
         opt_out_type=request.form.get("OptOutType") or None,
     )
     reception = _committed_once(lambda: inbound.receive_text(db.session, text, utcnow()))
@@ -95,24 +115,26 @@ def inbound_sms() -> Response:
 @public
 def status_callback() -> Response:
     """Twilio's report on a text we sent; repeats and late arrivals change nothing."""
-    status = _field("MessageStatus", 32).lower()
+    status = _field("MessageStatus", STATUS_MAX_LENGTH).lower()
     if status not in delivery.STATUS_RANKS:
-        return _plain(
+        raise InvalidInput(
             f"MessageStatus: {status!r} is not a status of a sent message; "
-            f"expected one of {', '.join(sorted(delivery.STATUS_RANKS))}.",
-            400,
+            f"expected one of {', '.join(sorted(delivery.STATUS_RANKS))}."
         )
-    raw_error = request.form.get("ErrorCode", "").strip()
-    if raw_error and not raw_error.isdigit():
-        return _plain("ErrorCode: expected a whole number.", 400)
-    token = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
-    if token is not None and len(token) > TOKEN_MAX_LENGTH:
-        return _plain(f"{IDEMPOTENCY_HEADER}: at most {TOKEN_MAX_LENGTH} characters.", 400)
+    error_code = _field("ErrorCode", 9, ERROR_CODE, ERROR_CODE_ALLOWED, required=False)
     report = delivery.StatusReport(
-        provider_sid=_field("MessageSid", FIELD_MAX_LENGTH),
+        provider_sid=_field("MessageSid", FIELD_MAX_LENGTH, SID, SID_ALLOWED),
         status=status,
-        error_code=int(raw_error) if raw_error else None,
-        idempotency_token=token,
+        error_code=int(error_code) if error_code else None,
+        idempotency_token=_field(
+            IDEMPOTENCY_HEADER,
+            TOKEN_MAX_LENGTH,
+            TOKEN,
+            TOKEN_ALLOWED,
+            required=False,
+            source=request.headers,
+        )
+        or None,
     )
     _committed_once(lambda: delivery.record_status_report(db.session, report, utcnow()))
     return Response(status=204)
@@ -140,12 +162,29 @@ def _committed_once(act: Callable[[], Outcome]) -> Outcome:
     return outcome
 
 
-def _field(name: str, max_length: int) -> str:
-    value = request.form.get(name, "").strip()
+def _field(
+    name: str,
+    max_length: int,
+    pattern: re.Pattern[str] | None = None,
+    allowed: str = "",
+    *,
+    required: bool = True,
+    source: Mapping[str, str] | None = None,
+) -> str:
+    """The form field (or, with `source=request.headers`, the header) `name`, stripped; raises
+    InvalidInput naming it when it is missing (unless not `required`: then ""), longer than
+    `max_length`, or not wholly matched by `pattern` (`allowed` says what the pattern takes).
+    The value itself is never echoed: it may hold anything."""
+    value = (request.form if source is None else source).get(name, "").strip()
     if not value:
-        raise InvalidInput(f"{name}: required, and missing.")
+        if required:
+            raise InvalidInput(f"{name}: required, and missing.")
+        return ""
     if len(value) > max_length:
-        raise InvalidInput(f"{name}: at most {max_length} characters.")
+        also = f"; expected {allowed}" if allowed else ""
+        raise InvalidInput(f"{name}: at most {max_length} characters{also}.")
+    if pattern is not None and not pattern.fullmatch(value):
+        raise InvalidInput(f"{name}: expected {allowed}.")
     return value
 
 

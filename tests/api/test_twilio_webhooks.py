@@ -33,6 +33,7 @@ from tests.api.test_logs_privacy import everything_logged
 from tests.enrolments import enrol
 from tests.signed_webhooks import (
     AUTH_TOKEN,
+    OUR_NUMBER,
     new_sid,
     post_signed,
     signature,
@@ -44,6 +45,7 @@ from tests.text_messages import dispatched_text, queued_text
 PHONE = "+8613912340001"
 OTHER_PHONE = "+8613912340002"
 SITE_PHONE = "+86 21 5555 0199"
+IDEMPOTENCY = "I-Twilio-Idempotency-Token"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
@@ -614,22 +616,230 @@ def test_a_report_for_a_message_we_do_not_know_is_kept(app: Flask, twilio: Flask
         assert db.session.scalar(select(func.count()).select_from(DeliveryReport)) == 1
 
 
+# ---------- Malformed input: a 400 naming the field; nothing stored, changed or done ----------
+
+NUL = "\x00"
+GOOD_SID = "SM" + "ab12" * 8  # two letters and 32 hex characters, as Twilio's
+OMITTED = None  # a field left out of the form
+
+
+def stored_rows(app: Flask) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Every stored text and delivery report, field by field."""
+    with app.app_context():
+        texts = [
+            (m.message_sid, m.from_e164, m.body, m.handled_as, m.patient_id)
+            for m in db.session.scalars(select(InboundMessage).order_by(InboundMessage.id))
+        ]
+        reports = [
+            (r.provider_sid, r.status, r.error_code, r.idempotency_token)
+            for r in db.session.scalars(select(DeliveryReport).order_by(DeliveryReport.id))
+        ]
+    return texts, reports
+
+
+@pytest.fixture
+def already_stored(app: Flask, twilio: FlaskClient, enrolled: Callable[..., int]) -> dict[str, Any]:
+    """An enrolled patient with a sent reminder (SID `GOOD_SID`, reported delivered), a
+    reminder waiting in the outbox, and a text of theirs already stored."""
+    patient_id = enrolled()
+    sent = sent_message(app, patient_id, GOOD_SID)
+    assert status_of(twilio, GOOD_SID, "delivered", token="token-before").status_code == 204
+    assert text_from(twilio, PHONE, "I have a rash on my arm").status_code == 200
+    return {
+        "patient_id": patient_id,
+        "sent": sent,
+        "waiting": queue_reminder(app, patient_id, key="waiting"),
+        "rows": stored_rows(app),
+    }
+
+
+def with_changes(params: dict[str, str], changes: dict[str, str | None]) -> dict[str, str]:
+    merged = {**params, **changes}
+    return {name: value for name, value in merged.items() if value is not OMITTED}
+
+
+BAD_SIDS = [
+    pytest.param(OMITTED, id="sid-missing"),
+    pytest.param("", id="sid-empty"),
+    pytest.param("SM" + NUL + "0" * 31, id="sid-nul"),
+    pytest.param(GOOD_SID + NUL, id="sid-trailing-nul"),
+    pytest.param("SM\x1b[31m" + "0" * 28, id="sid-escape"),
+    pytest.param("SM" + "0" * 31 + "\x7f", id="sid-delete-char"),
+    pytest.param("SM-1", id="sid-hyphen"),
+    pytest.param("SM 1", id="sid-space"),
+    pytest.param("ＳＭ１２３", id="sid-fullwidth"),
+    pytest.param("S" * 65, id="sid-too-long"),
+]
+
+
+def assert_refused_naming(response: Any, field: str) -> None:
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    message = response.get_data(as_text=True)
+    assert message.startswith(f"{field}: "), message
+    assert NUL not in message
+
+
+def assert_nothing_stored_changed_or_done(app: Flask, before: dict[str, Any]) -> None:
+    assert stored_rows(app) == before["rows"]
+    assert delivery_of(app, before["sent"]) == ("delivered", None)
+    assert outbox_status(app, before["waiting"]) == PENDING
+    assert patient(app, before["patient_id"]).sms_opted_out_at is None
+
+
 @pytest.mark.parametrize(
-    ("params", "field"),
+    ("changes", "field"),
     [
-        ({"MessageSid": "SM1", "MessageStatus": "exploded"}, "MessageStatus"),
-        ({"MessageStatus": "sent"}, "MessageSid"),
-        ({"MessageSid": "SM1", "MessageStatus": "failed", "ErrorCode": "x1"}, "ErrorCode"),
+        *[
+            pytest.param({"MessageSid": sid}, "MessageSid", id=p.id)
+            for p in BAD_SIDS
+            for sid in p.values
+        ],
+        pytest.param({"From": OMITTED}, "From", id="from-missing"),
+        pytest.param({"From": PHONE + NUL}, "From", id="from-trailing-nul"),
+        pytest.param({"From": "+86139" + NUL + "12340001"}, "From", id="from-nul"),
+        pytest.param({"From": "+86139\x0712340001"}, "From", id="from-bell"),
+        pytest.param({"From": "+86\u2028139"}, "From", id="from-line-separator"),
+        pytest.param({"From": "+86-139-1234-0001"}, "From", id="from-hyphens"),
+        pytest.param({"From": "+" + "1" * 16}, "From", id="from-too-many-digits"),
+        pytest.param({"From": "<b>Clinic</b>"}, "From", id="from-markup"),
+        pytest.param({"From": "StudyTeamSender"}, "From", id="from-sender-id-too-long"),
     ],
 )
-def test_a_bad_status_callback_is_refused_naming_the_field_and_stores_nothing(
-    app: Flask, twilio: FlaskClient, params: dict[str, str], field: str
+def test_a_malformed_text_is_refused_naming_the_field_and_nothing_is_stored_or_done(
+    app: Flask,
+    twilio: FlaskClient,
+    already_stored: dict[str, Any],
+    changes: dict[str, str | None],
+    field: str,
 ) -> None:
-    response = post_signed(twilio, "/twilio/status", params)
-    assert response.status_code == 400
-    assert field in response.get_data(as_text=True)
+    params = {
+        "MessageSid": new_sid(),
+        "AccountSid": "AC" + "0" * 32,
+        "From": PHONE,
+        "To": OUR_NUMBER,
+        "Body": "STOP",
+        "NumMedia": "0",
+    }
+    response = post_signed(twilio, "/twilio/sms", with_changes(params, changes))
+    assert_refused_naming(response, field)
+    assert_nothing_stored_changed_or_done(app, already_stored)
+
+
+@pytest.mark.parametrize(
+    ("changes", "headers", "field"),
+    [
+        *[
+            pytest.param({"MessageSid": sid}, {}, "MessageSid", id=p.id)
+            for p in BAD_SIDS
+            for sid in p.values
+        ],
+        pytest.param({"MessageStatus": OMITTED}, {}, "MessageStatus", id="status-missing"),
+        pytest.param({"MessageStatus": "exploded"}, {}, "MessageStatus", id="status-unknown"),
+        pytest.param({"MessageStatus": "failed" + NUL}, {}, "MessageStatus", id="status-nul"),
+        pytest.param({"MessageStatus": "fai\x01led"}, {}, "MessageStatus", id="status-control"),
+        pytest.param({"ErrorCode": "²"}, {}, "ErrorCode", id="error-superscript-two"),
+        pytest.param({"ErrorCode": "٣٠٠٠٥"}, {}, "ErrorCode", id="error-arabic-indic-digits"),
+        pytest.param({"ErrorCode": "３０００５"}, {}, "ErrorCode", id="error-fullwidth-digits"),
+        pytest.param({"ErrorCode": "5" * 5000}, {}, "ErrorCode", id="error-5000-digits"),
+        pytest.param({"ErrorCode": "99999999999"}, {}, "ErrorCode", id="error-overflows-integer"),
+        pytest.param({"ErrorCode": "1234567890"}, {}, "ErrorCode", id="error-ten-digits"),
+        pytest.param({"ErrorCode": "x1"}, {}, "ErrorCode", id="error-letters"),
+        pytest.param({"ErrorCode": "-30005"}, {}, "ErrorCode", id="error-negative"),
+        pytest.param({"ErrorCode": "30005.0"}, {}, "ErrorCode", id="error-decimal"),
+        pytest.param({"ErrorCode": "300" + NUL + "05"}, {}, "ErrorCode", id="error-nul"),
+        pytest.param({}, {IDEMPOTENCY: "token" + NUL + "1"}, IDEMPOTENCY, id="token-nul"),
+        pytest.param({}, {IDEMPOTENCY: "token\x011"}, IDEMPOTENCY, id="token-control"),
+        pytest.param({}, {IDEMPOTENCY: "token\x7f"}, IDEMPOTENCY, id="token-delete-char"),
+        pytest.param({}, {IDEMPOTENCY: "t" * 129}, IDEMPOTENCY, id="token-too-long"),
+    ],
+)
+def test_a_malformed_status_callback_is_refused_naming_the_field_and_changes_nothing(
+    app: Flask,
+    twilio: FlaskClient,
+    already_stored: dict[str, Any],
+    changes: dict[str, str | None],
+    headers: dict[str, str],
+    field: str,
+) -> None:
+    params = {
+        "MessageSid": GOOD_SID,  # the sent reminder: a wrongly accepted report would change it
+        "MessageStatus": "failed",
+        "ErrorCode": "21610",  # "replied STOP": accepted, it would opt the patient out
+        "AccountSid": "AC" + "0" * 32,
+        "To": PHONE,
+        "From": OUR_NUMBER,
+    }
+    response = post_signed(twilio, "/twilio/status", with_changes(params, changes), headers=headers)
+    assert_refused_naming(response, field)
+    assert_nothing_stored_changed_or_done(app, already_stored)
+
+
+def test_the_refusals_say_what_is_allowed(app: Flask, twilio: FlaskClient) -> None:
+    status = {"MessageSid": GOOD_SID, "MessageStatus": "failed"}
+    sms = {"MessageSid": new_sid(), "From": PHONE, "Body": "HELP"}
+    answers = {
+        "ErrorCode": post_signed(twilio, "/twilio/status", {**status, "ErrorCode": "²"}),
+        "MessageStatus": post_signed(twilio, "/twilio/status", {**status, "MessageStatus": "x"}),
+        "MessageSid": post_signed(twilio, "/twilio/sms", {**sms, "MessageSid": "SM" + NUL}),
+        "From": post_signed(twilio, "/twilio/sms", {**sms, "From": "+86" + NUL}),
+    }
+    said = {field: answer.get_data(as_text=True) for field, answer in answers.items()}
+    assert "1 to 9 digits" in said["ErrorCode"]
+    assert "delivered" in said["MessageStatus"]
+    assert "letters and digits" in said["MessageSid"]
+    assert "+" in said["From"]
+    assert "sender ID" in said["From"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "headers"),
+    [
+        pytest.param({"ErrorCode": " 30005 "}, {}, id="error-code-with-spaces"),
+        pytest.param({"ErrorCode": ""}, {}, id="error-code-empty"),
+        pytest.param({"ErrorCode": "999999999"}, {}, id="error-code-nine-digits"),
+        pytest.param({"MessageSid": "MM" + "0" * 32}, {}, id="mms-sid"),
+        pytest.param({"MessageSid": "S" * 64}, {}, id="sid-64-characters"),
+        pytest.param({"MessageStatus": "Delivered"}, {}, id="status-capitalised"),
+        pytest.param({}, {IDEMPOTENCY: "AC" + "0" * 32 + "-1-" + "f" * 32}, id="token"),
+    ],
+)
+def test_well_formed_status_callbacks_are_accepted(
+    app: Flask,
+    twilio: FlaskClient,
+    changes: dict[str, str],
+    headers: dict[str, str],
+) -> None:
+    params = {"MessageSid": new_sid(), "MessageStatus": "undelivered", **changes}
+    response = post_signed(twilio, "/twilio/status", params, headers=headers)
+    assert response.status_code == 204
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(DeliveryReport)) == 0
+        assert db.session.scalar(select(func.count()).select_from(DeliveryReport)) == 1
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [PHONE, "12345", "Clinic", "Study Team1"],
+)
+def test_texts_from_phone_numbers_short_codes_and_sender_ids_are_accepted(
+    app: Flask, twilio: FlaskClient, sender: str
+) -> None:
+    assert text_from(twilio, sender, "Hello").status_code == 200
+    assert len(inbound(app)) == 1
+
+
+def test_nul_characters_are_removed_from_a_text_and_the_rest_is_kept_as_sent(
+    app: Flask, twilio: FlaskClient, enrolled: Callable[..., int]
+) -> None:
+    patient_id = enrolled()
+    sent = "I have a rash" + NUL + " on my arm\n\tsince Monday 😟\x01" + NUL
+    response = text_from(twilio, PHONE, sent)
+    assert response.status_code == 200
+    (message,) = inbound(app)
+    assert (message.patient_id, message.handled_as) == (patient_id, "other")
+    with app.app_context():
+        body = db.session.get(InboundMessage, message.id).body
+    assert body == "I have a rash on my arm\n\tsince Monday 😟\x01"
 
 
 # ---------- Privacy ----------
