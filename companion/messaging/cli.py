@@ -17,7 +17,7 @@ from flask.cli import AppGroup
 
 from companion.config import ConfigurationError
 from companion.messaging.backends import SmsBackend, backend_from_config
-from companion.messaging.dispatcher import Summary, dispatch_once
+from companion.messaging.dispatcher import SEND_MARGIN_IN_TIME_OUTS, Summary, dispatch_once
 from companion.messaging.planning_cli import replan
 from companion.messaging.rate_cap import SendingRateCap, rate_cap_from_config
 from companion.timestamps import utcnow
@@ -84,7 +84,8 @@ def dispatch(once: bool, as_of: datetime | None, batch: int) -> None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     # A send can take about twice the time-out (connecting, then reading): the lease each send
     # starts with must outlast it with room to spare.
-    if app.config["SMS_LEASE_SECONDS"] < 3 * app.config["SMS_SEND_TIMEOUT_SECONDS"]:
+    margin = SEND_MARGIN_IN_TIME_OUTS
+    if app.config["SMS_LEASE_SECONDS"] < margin * app.config["SMS_SEND_TIMEOUT_SECONDS"]:
         raise click.ClickException(
             "SMS_LEASE_SECONDS must be at least three times SMS_SEND_TIMEOUT_SECONDS, or a slow "
             "send could be taken over by another dispatcher and sent twice."

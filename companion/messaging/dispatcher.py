@@ -51,6 +51,7 @@ from companion.messaging.models import (
     SENT,
     SKIPPED,
     UNKNOWN,
+    DeliveryReport,
     OutboundMessage,
 )
 from companion.messaging.outbox import cancel_pending
@@ -68,6 +69,9 @@ CLOCK_SKEW_MARGIN = timedelta(seconds=60)
 # After an unseen outcome, give Twilio's message list time to show the message before looking.
 FIRST_LOOK_AFTER_SECONDS = 10
 VISIT_NO_LONGER_NEEDS_MESSAGES = frozenset({"cancelled", "done"})
+# A send can take about two client time-outs (connecting, then reading); one starts only with at
+# least this many time-outs of lease left. `sms dispatch` requires leases at least this long.
+SEND_MARGIN_IN_TIME_OUTS = 3
 
 
 @dataclass(frozen=True)
@@ -191,13 +195,17 @@ def _dispatch(session: Session, work: _Pass, claim: Claim, content: _Content) ->
     lease_until = _check_before_sending(session, work, claim, content)
     if isinstance(lease_until, Summary):
         return lease_until
-    deadline = lease_until - work.send_timeout
+    deadline = lease_until - SEND_MARGIN_IN_TIME_OUTS * work.send_timeout / 2
     if not work.rate_cap.wait_for_turn(
         content.segments, stop=lambda: work.should_stop() or work.clock() >= deadline
     ):
         release(session, [claim], worker_id=work.worker_id, now=work.clock())
         return NOTHING
-    if _renew_lease(session, work, claim) is None:
+    # The row was ours when checked, and stays ours while its lease runs: send at once when the
+    # lease outlasts the longest a send can take, else renew it (checked) first.
+    if lease_until - work.clock() < SEND_MARGIN_IN_TIME_OUTS * work.send_timeout and (
+        _renew_lease(session, work, claim) is None
+    ):
         log.warning("message %s: lease lost before sending; not sent", claim.message_id)
         return NOTHING
     try:
@@ -286,12 +294,10 @@ def _reconcile(session: Session, work: _Pass, claim: Claim, content: _Content) -
     sid = next((sid for sid in found if not _sid_taken(session, sid, claim.message_id)), None)
     if sid is not None:
         log.info("message %s: found at Twilio (%s), not sent again", claim.message_id, sid)
-        summary = _settle(
+        # Its status callbacks may have come while it was in doubt: folded in on settling.
+        return _settle(
             session, work, claim, Summary(reconciled=1), status=SENT, provider_sid=sid, sent_at=now
         )
-        if summary != NOTHING:  # its status callbacks may have come while it was in doubt
-            _fold_in_early_reports(session, claim.message_id, now)
-        return summary
     if gives_up(content.attempts):
         log.warning(
             "message %s: failed, no answer after %s attempts", claim.message_id, content.attempts
@@ -385,11 +391,8 @@ def _check_before_sending(
 
 def _renew_lease(session: Session, work: _Pass, claim: Claim) -> datetime | None:
     """A whole lease from now (its new end), if the message is still ours and its lease has not
-    run out (else None); commits.
-
-    Taken just before each send, so that a send (at most about twice the client's time-out: one
-    to connect, one to read) starts with the lease far ahead of it, and a dispatcher whose lease
-    ran out while it waited never sends what another may have claimed.
+    run out (else None); commits. The statement that renews is the one that checks, so a
+    dispatcher whose lease ran out while it waited never sends what another may have claimed.
     """
     now = work.clock()
     result = session.execute(
@@ -415,7 +418,7 @@ def _record(
     attempts = content.attempts + 1
     if isinstance(outcome, Sent):
         log.info("message %s: sent (%s)", claim.message_id, outcome.sid)
-        summary = _settle(
+        return _settle(
             session,
             work,
             claim,
@@ -428,9 +431,6 @@ def _record(
             error_code=None,
             error_message=None,
         )
-        if summary != NOTHING:
-            _fold_in_early_reports(session, claim.message_id, now)
-        return summary
     if isinstance(outcome, PermanentFailure):
         log.info("message %s: failed, Twilio code %s", claim.message_id, outcome.code)
         if outcome.code == UNSUBSCRIBED and content.patient_id is not None:
@@ -495,25 +495,32 @@ def _record(
     )
 
 
-def _fold_in_early_reports(session: Session, message_id: int, now: datetime) -> None:
-    """Status callbacks can beat the sid to the database; apply those that did (never backwards)."""
-    message = session.get(OutboundMessage, message_id, populate_existing=True)
-    if message is not None:
-        apply_stored_reports(session, message, now)
-        session.commit()
-
-
 def _settle(
     session: Session, work: _Pass, claim: Claim, summary: Summary, **values: Any
 ) -> Summary:
-    """Give the claimed message these values and release it; commits."""
+    """Give the claimed message these values and release it; commits.
+
+    A message settled with its sid also takes the status callbacks that beat the sid to the
+    database, in the same transaction (a report committed just after is left to the next pass's
+    `apply_recent_reports`)."""
     values.setdefault("lease_until", None)
     values.setdefault("updated_at", work.clock())
     if not _update_claimed(session, claim, work.worker_id, **values):
         log.warning("message %s: lease lost; outcome not recorded", claim.message_id)
         summary = NOTHING
+    elif values.get("provider_sid") and _has_reports(session, values["provider_sid"]):
+        message = session.get(OutboundMessage, claim.message_id, populate_existing=True)
+        if message is not None:
+            apply_stored_reports(session, message, values["updated_at"])
     session.commit()
     return summary
+
+
+def _has_reports(session: Session, sid: str) -> bool:
+    return (
+        session.scalar(select(DeliveryReport.id).where(DeliveryReport.provider_sid == sid).limit(1))
+        is not None
+    )
 
 
 def _update_claimed(session: Session, claim: Claim, worker_id: str, **values: Any) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -254,6 +255,31 @@ def test_a_server_error_before_acceptance_is_sent_again_after_looking(
     assert standin.list_requests == 1
 
 
+def report_delivered(app: Flask, sid: str) -> None:
+    """Twilio's status callback for `sid`: delivered."""
+    report = {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
+    response = post_signed(
+        app.test_client(),
+        "/twilio/status",
+        report,
+        signed_url=f"{PUBLIC}/twilio/status",
+        token=AUTH_TOKEN,
+    )
+    assert response.status_code == 204, response.get_data(as_text=True)
+
+
+def test_a_delivery_report_that_beats_twilios_answer_is_applied_when_the_sid_is_recorded(
+    sms_app, dispatch, in_db, standin
+):
+    message_id, _phone, _body = queued(in_db)
+    standin.on_accept = lambda accepted: report_delivered(sms_app, accepted.sid)
+
+    assert dispatch(NOW).sent == 1
+
+    row = message(sms_app, message_id)
+    assert (row.provider_sid, row.delivery_status) == (standin.accepted[0].sid, "delivered")
+
+
 def test_delivery_reports_that_came_while_a_message_was_in_doubt_are_applied_once_found(
     sms_app, dispatch, in_db, standin
 ):
@@ -261,15 +287,7 @@ def test_delivery_reports_that_came_while_a_message_was_in_doubt_are_applied_onc
     standin.fail_next(1, 500, accepted=True)
     assert dispatch(NOW).unknown == 1
     sid = standin.accepted[0].sid
-    report = {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
-    response = post_signed(
-        sms_app.test_client(),
-        "/twilio/status",
-        report,
-        signed_url=f"{PUBLIC}/twilio/status",
-        token=AUTH_TOKEN,
-    )
-    assert response.status_code == 204, response.get_data(as_text=True)
+    report_delivered(sms_app, sid)
 
     assert dispatch(NOW + timedelta(hours=1)).reconciled == 1
     row = message(sms_app, message_id)
@@ -366,34 +384,42 @@ def test_refused_credentials_do_not_use_up_a_messages_attempts(sms_app, dispatch
 
 
 class TakenOverWhileWaiting:
-    """A rate cap whose turn comes only after another dispatcher has taken the message over
-    (this one's lease ran out while it waited)."""
+    """A rate cap whose turn comes only after this dispatcher's lease ran out and another
+    dispatcher took the message over."""
 
-    def __init__(self, app: Flask, message_id: int) -> None:
-        self.app, self.message_id, self.per_second = app, message_id, 1000
+    def __init__(self, app: Flask, message_id: int, wait: timedelta) -> None:
+        self.app, self.message_id, self.wait, self.per_second = app, message_id, wait, 1000
 
     def wait_for_turn(self, segments: int = 1, stop: Callable[[], bool] = lambda: False) -> bool:
+        time.sleep(self.wait.total_seconds())
         with self.app.app_context():
             row = db.session.get(OutboundMessage, self.message_id)
-            row.claimed_by, row.lease_until = "another-dispatcher", NOW + timedelta(minutes=1)
+            row.claimed_by, row.lease_until = "another-dispatcher", NOW + timedelta(minutes=5)
             db.session.commit()
         return True
 
 
 def test_a_dispatcher_that_lost_its_message_while_waiting_for_its_turn_does_not_send_it(
-    sms_app, in_db, standin
+    another_app, twilio_standin, in_db, standin
 ):
     message_id, phone, body = queued(in_db)
-    standin.clock = lambda: NOW
-    cap = TakenOverWhileWaiting(sms_app, message_id)
-
-    summary = dispatch_once(
-        sms_app, backend_from_config(sms_app.config), NOW, "slow-dispatcher", rate_cap=cap
+    lease = timedelta(seconds=2)
+    app = another_app(
+        SMS_BACKEND="twilio",
+        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        TWILIO_FROM_NUMBER=SENDER,
+        TWILIO_API_BASE=twilio_standin[0],
+        SMS_SEND_TIMEOUT_SECONDS=0.5,
+        SMS_LEASE_SECONDS=lease.total_seconds(),
     )
+    cap = TakenOverWhileWaiting(app, message_id, wait=lease + timedelta(milliseconds=100))
+
+    summary = dispatch_once(app, backend_from_config(app.config), NOW, "slow-one", rate_cap=cap)
 
     assert summary == Summary()
     assert standin.count(phone, body) == 0
-    assert message(sms_app, message_id).claimed_by == "another-dispatcher"
+    assert message(app, message_id).claimed_by == "another-dispatcher"
 
 
 def claimed_by_a_dispatcher_that_died(app: Flask, message_id: int, claimed_at: datetime) -> None:
