@@ -39,6 +39,7 @@ from companion.record_ids import bound_record_ids
 from companion.security_headers import register_security_headers
 from companion.sites import api as sites_api
 from companion.staff import pages as staff_pages
+from companion.symptoms import api as symptoms_api
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -49,6 +50,7 @@ API_BLUEPRINTS = (
     audit_api.blp,
     enrolment_api.blp,
     sites_api.blp,
+    symptoms_api.blp,
 )
 
 migrate = Migrate()

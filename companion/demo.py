@@ -21,6 +21,7 @@ from companion.enrolment.models import Patient
 from companion.leads import service as leads
 from companion.prescreen import service as prescreen
 from companion.sites.service import site_by_code
+from companion.symptoms import service as symptoms
 
 DEMO_SITE_CODE = "SITE01"
 DEMO_SITE_NAME = "Demo University Hospital"
@@ -29,6 +30,9 @@ DEMO_SITE_DETAILS = {
     "phone": "+86 21 5555 0100",
     "email": "study-team@site01.example.org",
     "sms_sender_label": "Garden Rd Clinic",
+    # Symptom reports: the study's 24-hour phone, and the on-call mobile texted about urgent ones.
+    "urgent_phone": "+86 21 5555 0199",
+    "on_call_phone": "+8613700137000",
 }
 SESSION_LIFETIME = timedelta(days=30)
 DEMO_COORDINATOR_EMAIL = "coordinator@site01.example.org"
@@ -102,9 +106,11 @@ DEMO_SCREENS: list[dict[str, Any]] = [
 ]
 
 # Two enrolled patients: one ten days into treatment (enrolled two weeks ago, first treatment
-# done a day late, a few home shots recorded, reminders sent, texts back), one starting next
-# week (Chinese), and a public holiday the site is closed. `texts`: what each has texted us, in
-# hours before now.
+# done a day late, a few home shots recorded, reminders sent, texts back, symptom reports from
+# green to amber, both dealt with, to a red one still open), one starting next week (Chinese)
+# who has just texted an emergency, and a public holiday the site is closed. `texts`: what each
+# has texted us, in hours before now. `reports`: answers on their page, in hours before now,
+# and what the coordinator did (action, note) or None while it is open.
 DEMO_PATIENTS: list[dict[str, Any]] = [
     {
         "name": "Demo Patient Zhao",
@@ -116,6 +122,15 @@ DEMO_PATIENTS: list[dict[str, Any]] = [
         "shots": ("taken", "taken", "reaction", "missed"),
         "enrolled_days_ago": 14,
         "texts": (("Is it OK to take tonight's shot an hour late?", 3),),
+        "reports": (
+            ({"fatigue": "mild", "itching": "mild"}, 9 * 24, ("no_action_needed", None)),
+            (
+                {"temperature_c": 38.3, "fatigue": "moderate", "rash": "mild"},
+                4 * 24,
+                ("called_patient", "Fever settled with rest; to call again if it comes back."),
+            ),
+            ({"temperature_c": 39.2, "nausea": "moderate", "fatigue": "moderate"}, 0.4, None),
+        ),
     },
     {
         "name": "演示患者 陈",
@@ -126,7 +141,8 @@ DEMO_PATIENTS: list[dict[str, Any]] = [
         "first_treatment_done_late_by": None,
         "shots": (),
         "enrolled_days_ago": 0,
-        "texts": (("HELP", 1),),
+        "texts": (("HELP", 1), ("胸口痛，喘不上气", 0.1)),
+        "reports": (),
     },
 ]
 DEMO_CLOSED_DAY_IN_DAYS = 28
@@ -170,7 +186,7 @@ def load_demo_data(db: Session, now: datetime, dispatch_as_of: demo_texts.Dispat
             "enrolled patients (their own page, and their calendar feed):",
             *patient_links,
             f"sign in as {DEMO_COORDINATOR_EMAIL} with password {DEMO_COORDINATOR_PASSWORD}",
-            "  then open /staff/calendar, /staff/patients and /staff/messages",
+            "  then open /staff/symptoms, /staff/calendar, /staff/patients and /staff/messages",
         ]
     )
 
@@ -213,11 +229,32 @@ def _demo_patients(
                 )
         for day, outcome in zip(injections.planned_days(db, patient), demo["shots"], strict=False):
             injections.record_dose(db, patient, day, outcome, None, "patient", now)
+        for answers, hours_ago, handled in demo["reports"]:
+            _reported(db, patient, coordinator, answers, now - timedelta(hours=hours_ago), handled)
         for body, hours_ago in demo["texts"]:
             demo_texts.texts(db, patient, body, now - timedelta(hours=hours_ago))
         lines.append(f"  /my/{enrolled.page_token}")
         lines.append(f"  /calendar/{enrolled.feed_token}.ics")
+    db.commit()
+    dispatch_as_of(now)  # the on-call alerts of the urgent reports, recorded as sent
     return lines
+
+
+def _reported(
+    db: Session,
+    patient: Patient,
+    coordinator: StaffUser,
+    answers: dict[str, Any],
+    at: datetime,
+    handled: tuple[str, str | None] | None,
+) -> None:
+    """The patient reports symptoms on their page at `at`; the coordinator deals with it within
+    the hour, unless `handled` is None (it stays open)."""
+    report = symptoms.submit_report(db, patient, answers, "web", at).report
+    if handled is not None:
+        action, note = handled
+        symptoms.record_action(db, report, coordinator, action, note, at + timedelta(minutes=20))
+        symptoms.resolve(db, report, coordinator, None, at + timedelta(minutes=40))
 
 
 def _reminded_and_confirmed(

@@ -6,6 +6,7 @@ from companion.enrolment.models import ClosedDay, InjectionLogEntry, Patient, Vi
 from companion.messaging.models import DeliveryReport, InboundMessage, OutboundMessage
 from companion.prescreen.models import Lead, LeadContactAttempt, PrescreenSession
 from companion.sites.models import Site
+from companion.symptoms.models import SymptomReport, SymptomReportNote
 
 __all__ = [
     "AuditEvent",
@@ -22,5 +23,7 @@ __all__ = [
     "Site",
     "StaffToken",
     "StaffUser",
+    "SymptomReport",
+    "SymptomReportNote",
     "Visit",
 ]

@@ -19,6 +19,7 @@ from companion.enrolment.models import ClosedDay, InjectionLogEntry, Patient, Vi
 from companion.messaging.models import InboundMessage
 from companion.prescreen.models import Lead, LeadContactAttempt
 from companion.sites.models import Site
+from companion.symptoms.models import SymptomReport, SymptomReportNote
 
 SiteOf = Callable[[Session, Mapping[str, Any]], int | None]
 
@@ -30,6 +31,11 @@ def own_site(_session: Session, values: Mapping[str, Any]) -> int | None:
 def site_of_lead(session: Session, values: Mapping[str, Any]) -> int | None:
     lead = session.get(Lead, values["lead_id"]) if values.get("lead_id") else None
     return lead.site_id if lead is not None else None
+
+
+def site_of_report(session: Session, values: Mapping[str, Any]) -> int | None:
+    report = session.get(SymptomReport, values["report_id"]) if values.get("report_id") else None
+    return report.site_id if report is not None else None
 
 
 def site_of_patient(session: Session, values: Mapping[str, Any]) -> int | None:
@@ -86,4 +92,10 @@ AUDITED: dict[type, Audited] = {
         ignored=frozenset({"from_hash"}),  # a keyed hash of the phone number
     ),
     Site: Audited("site", site_of=lambda _session, values: values.get("id")),
+    SymptomReport: Audited(
+        "symptom_report", answers=frozenset({"answers"}), ignored=frozenset({"updated_at"})
+    ),
+    SymptomReportNote: Audited(
+        "symptom_report_note", masked=frozenset({"text"}), site_of=site_of_report
+    ),
 }

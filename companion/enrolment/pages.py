@@ -224,3 +224,7 @@ def _error_page(code: int) -> str:
     """A link that is unknown (404) or no longer works (410) says what to do next."""
     title, text = wording.PATIENT_PAGE_ERRORS.get(code) or PAGE_ERRORS.get(code, UNEXPECTED_ERROR)
     return render_template("patient/error.html", code=code, title=title, text=text)
+
+
+# The symptom check-in's routes join this blueprint; they use the helpers above, so they come last.
+from companion.enrolment import symptom_form  # noqa: E402, F401

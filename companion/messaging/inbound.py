@@ -12,6 +12,10 @@ changes nothing.
 - HELP answers what these texts are and the site's phone number.
 - A confirm word ("C", "YES", 确认) marks the patient's next visit, when it is within the next
   two days where they live, as confirmed, and answers with its name, day and time.
+- A symptom report (`companion.symptoms.sms_reports`: words that describe an emergency or a red
+  flag, or the short format `FEVER 38.6`) becomes a report in the triage queue, and the answer
+  is the report's fixed one (call the emergency number now; the team will call within the hour;
+  thanks). It is answered even when the patient has opted out: it may be an emergency.
 - Anything else waits for the study team (and the chat, later); the answer says so and what to
   do in an emergency.
 
@@ -43,10 +47,12 @@ from companion.messaging.models import InboundMessage, OutboundMessage
 from companion.messaging.outbox import cancel_pending
 from companion.messaging.reminders import replan_patient
 from companion.privacy.encryption import phone_hash
+from companion.symptoms import sms_reports
 from schedules.attention import SCHEDULED
 
 STOP, START, HELP, CONFIRM, OTHER = "stop", "start", "help", "confirm", "other"
-HANDLED_AS = (STOP, START, HELP, CONFIRM, OTHER)
+SYMPTOM = "symptom"  # a symptom report (see companion.symptoms.sms_reports)
+HANDLED_AS = (STOP, START, HELP, CONFIRM, SYMPTOM, OTHER)
 # Twilio's Advanced Opt-Out names the keyword it acted on; it is the word that counts then.
 OPT_OUT_TYPES = {"STOP": STOP, "START": START, "HELP": HELP}
 CONFIRM_DAYS = 2  # a reply confirms a visit from today to this many days ahead, patient's time
@@ -80,6 +86,8 @@ def receive_text(db: Session, text: InboundText, now: datetime) -> Reception:
     patients = patients_of_number(db, text.from_e164)
     patient = _tied_patient(db, patients, text.from_e164)
     handled_as = _handled_as(text, patients)
+    if handled_as == OTHER and patient is not None and sms_reports.reads_as_report(text.body):
+        handled_as = SYMPTOM
     message = InboundMessage(
         message_sid=text.message_sid,
         site_id=patient.site_id if patient else None,
@@ -132,13 +140,21 @@ def reply_to(db: Session, message: InboundMessage) -> str | None:
     """The reply to a stored message, worked out the same way for a first and a repeated one."""
     patient = db.get(Patient, message.patient_id) if message.patient_id else None
     if patient is None:
-        return None if message.handled_as in (STOP, START) else replies.unknown_sender_reply()
+        return (
+            None
+            if message.handled_as in (STOP, START)
+            else replies.unknown_sender_reply(message.body)
+        )
     if message.handled_as == STOP:
         return None
     if message.handled_as == START:
         return _render(wording.START_REPLY, patient)
     if message.handled_as == HELP:
         return _render(wording.HELP_REPLY, patient)
+    if message.handled_as == SYMPTOM:
+        return sms_reports.reply_to_report(db, message, patient) or _render(
+            wording.OTHER_RECEIVED, patient
+        )
     if patient.sms_opted_out_at is not None:
         return None
     if message.handled_as == CONFIRM:
@@ -192,6 +208,8 @@ def _act(
         for each in patients:
             each.sms_opted_out_at = None
             replan_patient(db, each, now)  # their reminders, cancelled by STOP, come back
+    elif message.handled_as == SYMPTOM and patient is not None:
+        sms_reports.report_text(db, message, patient, now)
     elif message.handled_as == CONFIRM and patient is not None:
         visit = visit_to_confirm(db, patient, message.received_at)
         if visit is not None and visit.confirmed_at is None:

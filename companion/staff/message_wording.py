@@ -13,6 +13,8 @@ KIND_LABELS = {
     "visit_morning": _l("Reminder on the morning of a visit"),
     "check_in": _l("Reminder of a phone check-in"),
     "home_shot": _l("Reminder of a shot at home"),
+    "urgent_alert": _l("Alert to the on-call phone about a symptom report"),
+    "symptom_reply": _l("What to do now, after a symptom report"),
 }
 
 HANDLED_AS_LABELS = {
@@ -21,6 +23,7 @@ HANDLED_AS_LABELS = {
     "help": _l("Asked for help (HELP)"),
     "confirm": _l("Confirmed a visit"),
     "other": _l("A message for the team"),
+    "symptom": _l("A symptom report"),
 }
 
 WAITING_FOR_ANSWER = _l("Waiting for an answer")

@@ -43,13 +43,18 @@ EXAMPLE_BODIES: dict[str, Any] = {
     "POST /api/v1/closed-days": {"day": "2030-01-01", "label": "matrix"},
     "DELETE /api/v1/closed-days/{closed_day_id}": None,
     "PATCH /api/v1/site": {"phone": "+86 21 5555 0100", "reason": "matrix"},
+    "POST /api/v1/patients/{patient_id}/symptom-reports": {"answers": {"fatigue": "mild"}},
+    "POST /api/v1/symptom-reports/{report_id}/acknowledge": None,
+    "POST /api/v1/symptom-reports/{report_id}/notes": {"text": "matrix"},
+    "POST /api/v1/symptom-reports/{report_id}/action": {"action": "called_patient"},
+    "POST /api/v1/symptom-reports/{report_id}/resolve": {"note": "matrix"},
 }
 
 
 @pytest.fixture
 def world(client: FlaskClient, make_staff, bearer) -> dict[str, Any]:
     """Two sites, every role at the first, a colleague of each role at the second, and a lead,
-    a patient with visits and a closed day at the first."""
+    a patient with visits and a symptom report, and a closed day at the first."""
     token = client.post("/api/v1/trials/NCT07586904/prescreen/sessions", json={}).get_json()[
         "token"
     ]
@@ -68,6 +73,11 @@ def world(client: FlaskClient, make_staff, bearer) -> dict[str, Any]:
         json={"day": "2030-06-01", "label": "Matrix"},
         headers=here["coordinator"],
     ).get_json()
+    report = client.post(
+        f"/api/v1/patients/{enrolled['patient_id']}/symptom-reports",
+        json={"answers": {"temperature_c": 38.4}},
+        headers=here["coordinator"],
+    ).get_json()
     return {
         "here": here,
         "there": there,
@@ -77,6 +87,7 @@ def world(client: FlaskClient, make_staff, bearer) -> dict[str, Any]:
             "patient_id": enrolled["patient_id"],
             "visit_id": enrolled["visits"][1]["id"],
             "closed_day_id": closed["id"],
+            "report_id": report["id"],
         },
     }
 
@@ -117,6 +128,10 @@ def test_the_walk_covers_the_staff_operations(app: Flask, client: FlaskClient) -
         "GET /api/v1/leads/{lead_id}",
         "POST /api/v1/leads/{lead_id}/status",
         "GET /api/v1/audit",
+        "POST /api/v1/patients/{patient_id}/symptom-reports",
+        "GET /api/v1/symptom-reports",
+        "GET /api/v1/symptom-reports/{report_id}",
+        "POST /api/v1/symptom-reports/{report_id}/resolve",
     } <= walked
 
 
@@ -150,4 +165,92 @@ def test_a_role_the_route_does_not_admit_gets_403(app: Flask, client: FlaskClien
             response = call(client, method, template, world["records"], world["here"][role])
             if response.status_code != 403:
                 wrong[f"{method} {template} as {role}"] = response.status_code
+    assert wrong == {}
+
+
+# ==========================================================================================
+# Staff web pages of symptom reports (issue 6). Pages are not in the OpenAPI document, so
+# they are listed here by hand, and a walk of the URL map checks that none is left out.
+# Pages take the same bearer tokens as the API; their forms also need a CSRF token, which
+# every call below carries, so that refusals are about who asks. Anonymous callers are sent
+# to sign in, a colleague of another site gets 404, a role the page does not admit 403.
+# ==========================================================================================
+
+SYMPTOM_PAGE_ENDPOINTS = "staff_pages.symptoms."
+SYMPTOM_PAGES: dict[str, dict[str, str]] = {
+    "GET /staff/symptoms": {},
+    "GET /staff/symptoms/{report_id}": {},
+    "POST /staff/symptoms/{report_id}/acknowledge": {},
+    "POST /staff/symptoms/{report_id}/notes": {"text": "matrix"},
+    "POST /staff/symptoms/{report_id}/action": {"action": "called_patient"},
+    "POST /staff/symptoms/{report_id}/resolve": {"note": "matrix"},
+}
+
+
+RULE_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def as_parameter(match: re.Match[str]) -> str:
+    return "{" + match.group(1) + "}"
+
+
+def symptom_page_routes(app: Flask) -> set[str]:
+    """METHOD path of every symptom page route, in the table's {name} form."""
+    return {
+        f"{method} {RULE_ARGUMENT.sub(as_parameter, rule.rule)}"
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith(SYMPTOM_PAGE_ENDPOINTS)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    }
+
+
+def call_page(client: FlaskClient, key: str, records: dict, headers=None):
+    method, template = key.split(" ", 1)
+    path = PARAMETER.sub(lambda match: str(records[match.group(1)]), template)
+    if method == "GET":
+        return client.get(path, headers=headers)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/staff/login").text)
+    assert csrf, "the sign-in page has no CSRF token"
+    data = {"csrf_token": csrf.group(1), **SYMPTOM_PAGES[key]}
+    return client.post(path, data=data, headers=headers)
+
+
+def test_the_symptom_page_table_lists_every_symptom_page(app: Flask) -> None:
+    assert symptom_page_routes(app) == set(SYMPTOM_PAGES)
+
+
+def test_anonymous_callers_are_sent_to_sign_in_from_every_symptom_page(
+    client: FlaskClient, world
+) -> None:
+    wrong = {}
+    for key in SYMPTOM_PAGES:
+        response = call_page(client, key, world["records"])
+        if response.status_code != 302 or "/staff/login" not in response.headers["Location"]:
+            wrong[key] = response.status_code
+    assert wrong == {}
+
+
+def test_staff_of_another_site_get_404_for_this_site_s_symptom_report(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    wrong = {}
+    for key in SYMPTOM_PAGES:
+        if not PARAMETER.search(key):
+            continue
+        for role in ("coordinator", "investigator"):
+            response = call_page(client, key, world["records"], world["there"][role])
+            if response.status_code != 404:
+                wrong[f"{key} as {role}"] = response.status_code
+    assert wrong == {}
+
+
+def test_a_role_the_symptom_pages_do_not_admit_gets_403(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    wrong = {}
+    for key in SYMPTOM_PAGES:
+        for where in ("here", "there"):
+            response = call_page(client, key, world["records"], world[where]["admin"])
+            if response.status_code != 403:
+                wrong[f"{key} as admin ({where})"] = response.status_code
     assert wrong == {}

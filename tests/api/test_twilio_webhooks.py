@@ -402,6 +402,21 @@ def test_a_text_from_an_unknown_number_is_kept_without_a_patient_and_promises_no
     assert (message.patient_id, message.site_id, message.handled_as) == (None, None, "other")
 
 
+@pytest.mark.parametrize("body", ["I can't breathe", "胸口痛，喘不上气"])
+def test_an_emergency_from_an_unknown_number_is_told_to_call_120_now_first(
+    app: Flask, twilio: FlaskClient, body: str
+) -> None:
+    response = text_from(twilio, OTHER_PHONE, body)
+
+    text = response.get_data(as_text=True)
+    with app.app_context():
+        first_line = str(replies.UNKNOWN_SENDER_EMERGENCY)
+    assert "<Message>" + first_line in text
+    assert "120" in first_line
+    (message,) = inbound(app)
+    assert (message.patient_id, message.handled_as) == (None, "other")
+
+
 # ---------- Confirming a visit ----------
 
 

@@ -1,7 +1,9 @@
-"""A patient's own pages (visits, shot diary, link errors) read at grade 6 or below.
+"""A patient's own pages (visits, shot diary, symptom check-in, link errors) read at grade 6 or
+below.
 
-Measured with textstat (Flesch-Kincaid) on every English message the pages show: their templates
-and the enrolment wording that reaches patients (pages, calendar events, reminders).
+Measured with textstat (Flesch-Kincaid) on every English message the pages show: their templates,
+the enrolment wording that reaches patients (pages, calendar events, reminders) and the symptom
+check-in's error messages. (The check-in's questions are data, measured in test_symptom_wording.)
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ def patient_page_messages() -> list[str]:
     ]
     messages += [
         message
+        for module in ("wording.py", "symptom_form.py")
         for _, message, _, _ in extract_from_file(
-            "python", str(COMPANION / "enrolment" / "wording.py"), keywords=KEYWORDS
+            "python", str(COMPANION / "enrolment" / module), keywords=KEYWORDS
         )
     ]
     return [message for message in messages if isinstance(message, str)]
