@@ -43,6 +43,8 @@ ENTITY_LABELS = {
     "closed_day": _l("Closed day"),
     "inbound_message": _l("Text from a patient"),
     "site": _l("Site"),
+    "symptom_report": _l("Symptom report"),
+    "symptom_report_note": _l("Note on a symptom report"),
 }
 
 ACTION_LABELS = {
