@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -148,3 +149,16 @@ def change_staff(
         user.is_active = is_active
         if not is_active:
             revoke_all_tokens(db, user, now)
+
+
+def staff_emails(db: Session, site_id: int, staff_ids: Iterable[int | None]) -> dict[int, str]:
+    """Emails of the site's staff among `staff_ids` (for "logged by", "acknowledged by")."""
+    ids = {staff_id for staff_id in staff_ids if staff_id is not None}
+    if not ids:
+        return {}
+    rows = db.execute(
+        select(StaffUser.id, StaffUser.email).where(
+            StaffUser.id.in_(ids), StaffUser.site_id == site_id
+        )
+    )
+    return {row.id: row.email for row in rows}

@@ -24,11 +24,9 @@ from flask import (
     url_for,
 )
 from flask_babel import format_datetime, get_locale
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from companion.access.models import StaffUser
 from companion.access.policy import current_staff, public, signed_in_staff, staff
 from companion.access.policy import web_session_cookie_name as session_cookie
 from companion.access.service import (
@@ -37,6 +35,7 @@ from companion.access.service import (
     authenticate,
     issue_token,
     revoke_token,
+    staff_emails,
 )
 from companion.audit.registry import AUDITED
 from companion.audit.service import events_for_site
@@ -293,17 +292,8 @@ def _lead_page(
     )
 
 
-def _emails_of(staff_ids: Iterable[int]) -> dict[int, str]:
-    """Emails of the site's staff among `staff_ids` (for "logged by")."""
-    ids = set(staff_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(StaffUser.id, StaffUser.email).where(
-            StaffUser.id.in_(ids), StaffUser.site_id == current_staff().site_id
-        )
-    )
-    return {row.id: row.email for row in rows}
+def _emails_of(staff_ids: Iterable[int | None]) -> dict[int, str]:
+    return staff_emails(db.session, current_staff().site_id, staff_ids)
 
 
 # ---------- Audit trail ----------

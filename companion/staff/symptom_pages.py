@@ -28,8 +28,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from companion.access.models import StaffUser
 from companion.access.policy import current_staff, staff
+from companion.access.service import staff_emails
 from companion.db import db
 from companion.enrolment.api import CLINICAL
 from companion.enrolment.models import Patient
@@ -298,16 +298,7 @@ def _report(report_id: int) -> SymptomReport:
 
 
 def _emails_of(staff_ids: Iterable[int | None]) -> dict[int, str]:
-    """Emails of the site's staff among `staff_ids` (for "acknowledged by")."""
-    ids = {staff_id for staff_id in staff_ids if staff_id is not None}
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(StaffUser.id, StaffUser.email).where(
-            StaffUser.id.in_(ids), StaffUser.site_id == current_staff().site_id
-        )
-    )
-    return {row.id: row.email for row in rows}
+    return staff_emails(db.session, current_staff().site_id, staff_ids)
 
 
 # ---------- What every staff page gets: the nav count and a patient's reports ----------
