@@ -16,19 +16,12 @@ from sqlalchemy import select
 
 from companion.db import db
 from companion.enrolment.models import Visit
-from tests.conftest import STAFF_PASSWORD, csrf_token_from
+from tests.conftest import csrf_token_from
 from tests.enrolments import enrol, local_today, path_of
+from tests.staff_session import html_of, sign_in
 
 CALENDAR = "/staff/calendar"
 PATIENTS = "/staff/patients"
-
-
-def sign_in(client: FlaskClient, email: str) -> None:
-    token = csrf_token_from(client.get("/staff/login").data)
-    response = client.post(
-        "/staff/login", data={"csrf_token": token, "email": email, "password": STAFF_PASSWORD}
-    )
-    assert response.status_code == 303
 
 
 def timeline(patient_id: int) -> str:
@@ -39,12 +32,6 @@ def post_form(client: FlaskClient, path: str, page: str, **fields: str):
     """Submit a form of `page` to `path`, as a browser would (with the page's CSRF token)."""
     token = csrf_token_from(client.get(page).data)
     return client.post(path, data={"csrf_token": token, **fields})
-
-
-def html_of(client: FlaskClient, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, response.status_code
-    return response.get_data(as_text=True)
 
 
 def booked_days(app: Flask, patient_id: int) -> dict[str, date]:

@@ -20,27 +20,14 @@ from companion.db import db
 from companion.enrolment.models import ClosedDay, Patient, Visit
 from companion.prescreen.models import Lead
 from tests.api.conftest import new_lead
-from tests.conftest import STAFF_PASSWORD, csrf_token_from
+from tests.conftest import csrf_token_from
 from tests.enrolments import enrol, in_days, path_of, visit_named
+from tests.staff_session import html_of, sign_in
 
 NEW = "/staff/patients/new"
 PATIENTS = "/staff/patients"
 CLOSED_DAYS = "/staff/closed-days"
 PHONE_PROBLEM = "Give a mobile number that can get text messages"
-
-
-def sign_in(client: FlaskClient, email: str) -> None:
-    token = csrf_token_from(client.get("/staff/login").data)
-    response = client.post(
-        "/staff/login", data={"csrf_token": token, "email": email, "password": STAFF_PASSWORD}
-    )
-    assert response.status_code == 303
-
-
-def html_of(client: FlaskClient, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, response.status_code
-    return response.get_data(as_text=True)
 
 
 def post_form(client: FlaskClient, path: str, page: str, **fields: str):

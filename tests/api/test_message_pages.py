@@ -14,29 +14,16 @@ from sqlalchemy import select
 from companion.audit.models import AuditEvent
 from companion.db import db
 from companion.messaging.models import InboundMessage
-from tests.conftest import STAFF_PASSWORD, csrf_token_from
+from tests.conftest import csrf_token_from
 from tests.enrolments import enrol
 from tests.signed_webhooks import AUTH_TOKEN, text_from
+from tests.staff_session import html_of, sign_in
 from tests.text_messages import dispatched_text, queued_text
 
 MESSAGES = "/staff/messages"
 PHONE = "+8613912340011"
 THERE_PHONE = "+8613912340012"
 QUESTION = "Can my daughter come with me on Tuesday?"
-
-
-def sign_in(client: FlaskClient, email: str) -> None:
-    token = csrf_token_from(client.get("/staff/login").data)
-    response = client.post(
-        "/staff/login", data={"csrf_token": token, "email": email, "password": STAFF_PASSWORD}
-    )
-    assert response.status_code == 303
-
-
-def html_of(client: FlaskClient, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, response.status_code
-    return response.get_data(as_text=True)
 
 
 def section(html: str, heading_id: str) -> str:

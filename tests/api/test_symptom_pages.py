@@ -25,8 +25,9 @@ from companion.symptoms.models import SymptomReport, SymptomReportNote
 from companion.timestamps import utcnow
 from tests.api.test_patient_pages import FORBIDDEN_WORDS, visible_text
 from tests.api.test_security_headers import assert_secured
-from tests.conftest import STAFF_PASSWORD, csrf_token_from
+from tests.conftest import csrf_token_from
 from tests.enrolments import enrol, path_of
+from tests.staff_session import html_of, sign_in
 
 QUEUE = "/staff/symptoms"
 EMERGENCY = {"chest_pain": "yes"}
@@ -73,20 +74,6 @@ def set_site(app: Flask, code: str = "SITE01", **fields: Any) -> None:
         for name, value in fields.items():
             setattr(site, name, value)
         db.session.commit()
-
-
-def sign_in(client: FlaskClient, email: str) -> None:
-    token = csrf_token_from(client.get("/staff/login").data)
-    response = client.post(
-        "/staff/login", data={"csrf_token": token, "email": email, "password": STAFF_PASSWORD}
-    )
-    assert response.status_code == 303
-
-
-def html_of(client: FlaskClient, path: str, status: int = 200) -> str:
-    response = client.get(path)
-    assert response.status_code == status, (path, response.status_code)
-    return response.get_data(as_text=True)
 
 
 def post_form(client: FlaskClient, page: str, to: str, **fields: str):
