@@ -119,15 +119,20 @@ def clean_database(app: Flask) -> Iterator[None]:
     """Every table empty after the test, whatever it committed."""
     yield
     with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection:
-            dialect = connection.dialect.name
-            for statement in allow_statements(dialect):
-                connection.exec_driver_sql(statement)
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-            for statement in forbid_statements(dialect):
-                connection.exec_driver_sql(statement)
+        empty_every_table()
+
+
+def empty_every_table() -> None:
+    """Delete every row of every table, the append-only audit trail included (in an app context)."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        dialect = connection.dialect.name
+        for statement in allow_statements(dialect):
+            connection.exec_driver_sql(statement)
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+        for statement in forbid_statements(dialect):
+            connection.exec_driver_sql(statement)
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from companion.access.models import StaffUser
 from companion.access.service import create_staff
 from companion.app import create_app
-from companion.audit.append_only import allow_statements, forbid_statements
 from companion.db import db
 from companion.enrolment import service
 from companion.enrolment.calendar_sync import calendar_for, visits_of
@@ -35,6 +34,7 @@ from companion.messaging.backends import backend_from_config
 from companion.messaging.dispatcher import dispatch_once
 from companion.messaging.models import SKIPPED, OutboundMessage
 from companion.messaging.reminders import replan_all
+from tests.conftest import empty_every_table
 from tests.signed_webhooks import new_sid, post_signed
 from tests.twilio_standin import ACCOUNT_SID, AUTH_TOKEN, StandinControl
 
@@ -168,18 +168,6 @@ def booked_in_the_month(session: Session, patient: Patient) -> tuple[set[date], 
     )
 
 
-def empty_the_database() -> None:
-    db.session.remove()
-    with db.engine.begin() as connection:
-        dialect = connection.dialect.name
-        for statement in allow_statements(dialect):
-            connection.exec_driver_sql(statement)
-        for table in reversed(db.metadata.sorted_tables):
-            connection.execute(table.delete())
-        for statement in forbid_statements(dialect):
-            connection.exec_driver_sql(statement)
-
-
 @pytest.fixture(scope="module")
 def sms_app(app: Flask, _standin_server: tuple[str, StandinControl]) -> Iterator[Flask]:
     """The suite's database, sending with the real twilio client to the stand-in."""
@@ -284,7 +272,7 @@ def month(sms_app: Flask, _standin_server: tuple[str, StandinControl]) -> Iterat
             clinic_visits={name: visits for name, (_, visits) in booked.items()},
         )
         standin.reset()
-        empty_the_database()
+        empty_every_table()
 
 
 def test_the_month_sends_reminders_to_every_consenting_patient(month: Month) -> None:
