@@ -302,13 +302,8 @@ def _reconcile(session: Session, work: _Pass, claim: Claim, content: _Content) -
         log.warning(
             "message %s: failed, no answer after %s attempts", claim.message_id, content.attempts
         )
-        return _settle(
-            session,
-            work,
-            claim,
-            FAILED_ONE,
-            status=FAILED,
-            error_message=f"no answer from Twilio after {content.attempts} attempts",
+        return _fail(
+            session, work, claim, f"no answer from Twilio after {content.attempts} attempts"
         )
     session.commit()
     return None
@@ -326,14 +321,12 @@ def _lookup_failed(
             claim.message_id,
             attempts,
         )
-        return _settle(
+        return _fail(
             session,
             work,
             claim,
-            FAILED_ONE,
+            "outcome unknown: Twilio's message list could not be read; not resent",
             attempts=attempts,
-            status=FAILED,
-            error_message="outcome unknown: Twilio's message list could not be read; not resent",
         )
     log.warning("message %s: cannot look at Twilio's list yet (%s)", claim.message_id, error)
     after = error.after_seconds if isinstance(error, RetryLater) else 0
@@ -435,15 +428,8 @@ def _record(
         log.info("message %s: failed, Twilio code %s", claim.message_id, outcome.code)
         if outcome.code == UNSUBSCRIBED and content.patient_id is not None:
             _treat_as_opted_out(session, content.patient_id, now)
-        return _settle(
-            session,
-            work,
-            claim,
-            FAILED_ONE,
-            attempts=attempts,
-            status=FAILED,
-            error_code=outcome.code,
-            error_message=outcome.message[:300],
+        return _fail(
+            session, work, claim, outcome.message, attempts=attempts, error_code=outcome.code
         )
     if isinstance(outcome, RetryLater):
         if not outcome.counted:  # our fault (credentials), not the message's: it keeps its tries
@@ -455,15 +441,7 @@ def _record(
             )
         if gives_up(attempts):
             log.info("message %s: failed after %s attempts", claim.message_id, attempts)
-            return _settle(
-                session,
-                work,
-                claim,
-                FAILED_ONE,
-                attempts=attempts,
-                status=FAILED,
-                error_message=outcome.reason[:300],
-            )
+            return _fail(session, work, claim, outcome.reason, attempts=attempts)
         delay = retry_delay(attempts, at_least_seconds=outcome.after_seconds, rng=work.rng)
         log.info(
             "message %s: retry in %.0f s (%s)",
@@ -514,6 +492,13 @@ def _settle(
             apply_stored_reports(session, message, values["updated_at"])
     session.commit()
     return summary
+
+
+def _fail(session: Session, work: _Pass, claim: Claim, reason: str, **values: Any) -> Summary:
+    """Settle the message as failed for good, with `reason` for staff; commits."""
+    return _settle(
+        session, work, claim, FAILED_ONE, status=FAILED, error_message=reason[:300], **values
+    )
 
 
 def _has_reports(session: Session, sid: str) -> bool:
