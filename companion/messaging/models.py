@@ -101,4 +101,5 @@ class DeliveryReport(Base):
     status: Mapped[str] = mapped_column(String(24))
     error_code: Mapped[int | None] = mapped_column(Integer)
     idempotency_token: Mapped[str | None] = mapped_column(String(128), unique=True)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Indexed: every dispatcher pass looks for the reports of the last few minutes.
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
