@@ -19,6 +19,8 @@ from companion.access import passwords
 from companion.access.policy import enforce_access_policy, public
 from companion.audit import api as audit_api
 from companion.audit.recorder import init_audit
+from companion.chat import api as chat_api
+from companion.chat import pages as chat_pages
 from companion.config import load_config
 from companion.db import configure_engine, db
 from companion.enrolment import api as enrolment_api
@@ -51,6 +53,7 @@ API_BLUEPRINTS = (
     enrolment_api.blp,
     sites_api.blp,
     symptoms_api.blp,
+    chat_api.blp,
 )
 
 migrate = Migrate()
@@ -96,6 +99,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(enforce_access_policy)
     app.register_blueprint(pages.bp)
     app.register_blueprint(prescreen_pages.bp)
+    app.register_blueprint(chat_pages.bp)
     app.register_blueprint(staff_pages.bp)
     app.register_blueprint(patient_pages.bp)
     app.register_blueprint(twilio_webhooks.bp)

@@ -66,6 +66,15 @@ def load_config(
         "ARGON2_MEMORY_KIB": _optional_whole_number(environ, "ARGON2_MEMORY_KIB"),
         "DEFAULT_PHONE_REGION": environ.get("DEFAULT_PHONE_REGION", "CN"),
         "PRESCREEN_SESSION_DAYS": _whole_number(environ, "PRESCREEN_SESSION_DAYS", 30, 1, 365),
+        # A conversation with the bot lapses this long after its last message (then a new one
+        # starts); after this long without a message, a reply that is no answer is greeted and
+        # the open question asked again.
+        "CHAT_CONVERSATION_HOURS": _whole_number(
+            environ, "CHAT_CONVERSATION_HOURS", 72, 1, 24 * 90, unit="hours"
+        ),
+        "CHAT_RESUME_AFTER_HOURS": _whole_number(
+            environ, "CHAT_RESUME_AFTER_HOURS", 6, 1, 72, unit="hours"
+        ),
         "LEAD_RETENTION_DAYS": _whole_number(environ, "LEAD_RETENTION_DAYS", 180, 1, 3650),
         "DATA_ENCRYPTION_KEYS": _data_encryption_keys(environ, instance_path, production),
         "PHONE_HASH_KEY": _phone_hash_key(environ, instance_path, production),

@@ -2,6 +2,7 @@
 
 from companion.access.models import PatientLink, StaffToken, StaffUser
 from companion.audit.models import AuditEvent
+from companion.chat.models import ChatTask, Conversation, ConversationTurn
 from companion.enrolment.models import ClosedDay, InjectionLogEntry, Patient, Visit
 from companion.messaging.models import DeliveryReport, InboundMessage, OutboundMessage
 from companion.prescreen.models import Lead, LeadContactAttempt, PrescreenSession
@@ -10,7 +11,10 @@ from companion.symptoms.models import SymptomReport, SymptomReportNote
 
 __all__ = [
     "AuditEvent",
+    "ChatTask",
     "ClosedDay",
+    "Conversation",
+    "ConversationTurn",
     "DeliveryReport",
     "InboundMessage",
     "InjectionLogEntry",

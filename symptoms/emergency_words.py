@@ -8,6 +8,10 @@ Safety first, on purpose: negation is not understood, so "no chest pain" is flag
 matched on whole words after a clean-up that forgives what a frightened patient types on a
 phone (capitals, full-width letters, curly or missing apostrophes, punctuation between words);
 Chinese, written without spaces, is matched anywhere in the text.
+
+A phrase may leave a gap for the words a frightened patient puts in the middle: "..." between
+two parts matches up to three other words there in English ("chest ... hurting": "my chest is
+really hurting") and up to four characters in Chinese ("胸口...痛": 胸口好痛, 胸口突然很痛).
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from symptoms.urgency import Urgency
 
 DEFAULT_WORDS = Path(__file__).resolve().parent / "emergency_words.yaml"
 WILDCARD = "*"
+GAP = "..."  # between two parts of a phrase: up to GAP_WORDS words (en) or GAP_CHARACTERS (zh)
+GAP_WORDS = 3
+GAP_CHARACTERS = 4
 _QUOTES = str.maketrans(
     {
         "\u2018": "'",
@@ -59,10 +66,11 @@ class WordList:
     en: tuple[str, ...]
     zh: tuple[str, ...]
     pattern: re.Pattern[str]
+    zh_pattern: re.Pattern[str]
 
     def found_in(self, cleaned: str, joined: str) -> bool:
         """Whether a phrase occurs: English in the cleaned text, Chinese in it without spaces."""
-        return bool(self.pattern.search(cleaned)) or any(phrase in joined for phrase in self.zh)
+        return bool(self.pattern.search(cleaned) or self.zh_pattern.search(joined))
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +155,14 @@ class _WordsReader(DataFileReader):
         for phrase in chinese:
             if not _HAN.search(phrase):
                 raise self.fail(where, f"zh phrase {phrase!r} has no Chinese characters")
+        chinese = tuple(phrase.replace(" ", "") for phrase in chinese)
         return WordList(
             code=code,
             urgency=Urgency.from_name(spec["urgency"]),
             en=english,
-            zh=tuple(phrase.replace(" ", "") for phrase in chinese),
+            zh=chinese,
             pattern=_english_pattern(english),
+            zh_pattern=_chinese_pattern(chinese),
         )
 
     def phrases(self, where: str, language: str, spec: Any) -> tuple[str, ...]:
@@ -162,14 +172,18 @@ class _WordsReader(DataFileReader):
         for phrase in spec:
             if not isinstance(phrase, str) or not phrase.strip():
                 raise self.fail(where, f"{language} phrase {phrase!r} must be non-empty text")
-            wildcard = WILDCARD if phrase.strip().endswith(WILDCARD) else ""
-            if WILDCARD in phrase.strip()[:-1] or (wildcard and len(phrase.strip()) < 4):
+            parts = phrase.strip().replace("\u2026", GAP).split(GAP)
+            wildcard = WILDCARD if parts[-1].strip().endswith(WILDCARD) else ""
+            if WILDCARD in phrase.strip()[:-1] or (wildcard and len(parts[-1].strip()) < 4):
                 raise self.fail(
                     where, f"{language} phrase {phrase!r}: * only at the end, after 3 letters"
                 )
-            cleaned = clean_up(phrase.strip().removesuffix(WILDCARD)) + wildcard
-            if not cleaned.strip(WILDCARD):
+            words = [clean_up(part.strip().removesuffix(WILDCARD)) for part in parts]
+            if not any(words):
                 raise self.fail(where, f"{language} phrase {phrase!r} has no words")
+            if not all(words):
+                raise self.fail(where, f"{language} phrase {phrase!r}: ... only between words")
+            cleaned = f" {GAP} ".join(words) + wildcard
             if cleaned in phrases:
                 raise self.fail(where, f"{language} phrase {phrase!r} is listed twice")
             phrases.append(cleaned)
@@ -177,10 +191,24 @@ class _WordsReader(DataFileReader):
 
 
 def _english_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for all `phrases`, each a run of whole words (a trailing * a word start)."""
+    """One pattern for all `phrases`, each a run of whole words (a trailing * a word start, a
+    ... up to GAP_WORDS other words)."""
+    gap = rf"(?: [^ ]+){{0,{GAP_WORDS}}} "
     alternatives = [
-        re.escape(phrase.removesuffix(WILDCARD))
+        gap.join(re.escape(part) for part in phrase.removesuffix(WILDCARD).split(f" {GAP} "))
         + ("" if phrase.endswith(WILDCARD) else "(?![a-z0-9])")
         for phrase in sorted(phrases, key=len, reverse=True)
     ]
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + ")")
+
+
+def _chinese_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all `phrases` (spaces already removed), anywhere in the text, a ... up to
+    GAP_CHARACTERS other characters."""
+    gap = f".{{0,{GAP_CHARACTERS}}}"
+    return re.compile(
+        "|".join(
+            gap.join(re.escape(part) for part in phrase.removesuffix(WILDCARD).split(GAP))
+            for phrase in sorted(phrases, key=len, reverse=True)
+        )
+    )

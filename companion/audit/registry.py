@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from companion.access.models import PatientLink, StaffUser
+from companion.chat.models import ChatTask, Conversation, ConversationTurn
 from companion.enrolment.models import ClosedDay, InjectionLogEntry, Patient, Visit
 from companion.messaging.models import InboundMessage
 from companion.prescreen.models import Lead, LeadContactAttempt
@@ -22,6 +23,11 @@ from companion.sites.models import Site
 from companion.symptoms.models import SymptomReport, SymptomReportNote
 
 SiteOf = Callable[[Session, Mapping[str, Any]], int | None]
+
+
+def site_of_conversation(session: Session, values: Mapping[str, Any]) -> int | None:
+    conversation = session.get(Conversation, values.get("conversation_id"))
+    return conversation.site_id if conversation is not None else None
 
 
 def own_site(_session: Session, values: Mapping[str, Any]) -> int | None:
@@ -98,4 +104,16 @@ AUDITED: dict[type, Audited] = {
     SymptomReportNote: Audited(
         "symptom_report_note", masked=frozenset({"text"}), site_of=site_of_report
     ),
+    # A conversation's events are who took it over and when it had an emergency; its dialogue
+    # state and clocks change with every message and are bookkeeping.
+    Conversation: Audited(
+        "conversation",
+        ignored=frozenset(
+            {"state", "last_message_at", "expires_at", "language", "token_digest", "started_at"}
+        ),
+    ),
+    ConversationTurn: Audited(
+        "conversation_turn", masked=frozenset({"text"}), site_of=site_of_conversation
+    ),
+    ChatTask: Audited("chat_task", masked=frozenset({"note", "phone_e164"})),
 }

@@ -16,8 +16,12 @@ changes nothing.
   flag, or the short format `FEVER 38.6`) becomes a report in the triage queue, and the answer
   is the report's fixed one (call the emergency number now; the team will call within the hour;
   thanks). It is answered even when the patient has opted out: it may be an emergency.
-- Anything else waits for the study team (and the chat, later); the answer says so and what to
-  do in an emergency.
+- Anything else goes to the chat (`companion.chat`): next visit, changing a visit, a short
+  symptom check, a home shot taken, a call from the team. While the chat waits for an answer
+  (or staff have taken the conversation over), every text but STOP, START and HELP goes to it,
+  symptom words included (it has the same emergency detector and makes the same reports), and
+  a bare "yes" or "是" answers its question instead of confirming a visit ("C" and 确认 still
+  confirm). What the chat cannot help with is left for the study team to read.
 
 Replies are `companion.messaging.wording`'s, rendered in the patient's language with the site's
 phone number, as every text we send.
@@ -39,20 +43,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from companion.audit.recorder import audit_reason
-from companion.enrolment.calendar_sync import protocol_for
+from companion.chat import service as chat
 from companion.enrolment.models import Patient, Visit
 from companion.messaging import replies, wording
-from companion.messaging.keywords import read_keyword, resubscribes_at_twilio
+from companion.messaging.keywords import bare_word, read_keyword, resubscribes_at_twilio
 from companion.messaging.models import InboundMessage, OutboundMessage
 from companion.messaging.outbox import cancel_pending
 from companion.messaging.reminders import replan_patient
+from companion.messaging.visit_words import visit_words
 from companion.privacy.encryption import phone_hash
+from companion.symptoms import service as symptom_service
 from companion.symptoms import sms_reports
 from schedules.attention import SCHEDULED
+from symptoms import Urgency
 
 STOP, START, HELP, CONFIRM, OTHER = "stop", "start", "help", "confirm", "other"
 SYMPTOM = "symptom"  # a symptom report (see companion.symptoms.sms_reports)
-HANDLED_AS = (STOP, START, HELP, CONFIRM, SYMPTOM, OTHER)
+CHAT = "chat"  # answered by the chat (see companion.chat)
+HANDLED_AS = (STOP, START, HELP, CONFIRM, SYMPTOM, CHAT, OTHER)
+FOR_THE_TEAM = (OTHER, CHAT)  # texts that wait for the team when nothing answered them
+CONFIRM_ONLY = frozenset({"C", "CONFIRM", "确认"})  # confirm a visit even while the chat asks
 # Twilio's Advanced Opt-Out names the keyword it acted on; it is the word that counts then.
 OPT_OUT_TYPES = {"STOP": STOP, "START": START, "HELP": HELP}
 CONFIRM_DAYS = 2  # a reply confirms a visit from today to this many days ahead, patient's time
@@ -86,8 +96,8 @@ def receive_text(db: Session, text: InboundText, now: datetime) -> Reception:
     patients = patients_of_number(db, text.from_e164)
     patient = _tied_patient(db, patients, text.from_e164)
     handled_as = _handled_as(text, patients)
-    if handled_as == OTHER and patient is not None and sms_reports.reads_as_report(text.body):
-        handled_as = SYMPTOM
+    if patient is not None and handled_as in (OTHER, CONFIRM):
+        handled_as = _chat_or_not(db, text, handled_as, patient, now)
     message = InboundMessage(
         message_sid=text.message_sid,
         site_id=patient.site_id if patient else None,
@@ -96,12 +106,23 @@ def receive_text(db: Session, text: InboundText, now: datetime) -> Reception:
         body=text.body,
         handled_as=handled_as,
         received_at=now,
-        handled_at=None if handled_as == OTHER else now,
+        handled_at=None if handled_as in (OTHER, CHAT) else now,
     )
     db.add(message)
     db.flush()  # the unique SID: a twin delivered at the same moment fails here, not later
     _act(db, message, patient, patients, now)
     return Reception(message, reply_to(db, message), repeated=False)
+
+
+def _chat_or_not(
+    db: Session, text: InboundText, handled_as: str, patient: Patient, now: datetime
+) -> str:
+    """Whether a text that is no STOP, START or HELP goes to the chat (see the docstring)."""
+    if chat.waits_for_answer(chat.open_conversation_of(db, patient, now)):
+        return CONFIRM if bare_word(text.body) in CONFIRM_ONLY else CHAT
+    if handled_as == CONFIRM:
+        return CONFIRM
+    return SYMPTOM if sms_reports.reads_as_report(text.body) else CHAT
 
 
 def patients_of_number(db: Session, e164: str) -> list[Patient]:
@@ -155,21 +176,35 @@ def reply_to(db: Session, message: InboundMessage) -> str | None:
         return sms_reports.reply_to_report(db, message, patient) or _render(
             wording.OTHER_RECEIVED, patient
         )
+    if message.handled_as == CHAT:
+        return _chat_reply(db, message, patient)
     if patient.sms_opted_out_at is not None:
         return None
     if message.handled_as == CONFIRM:
         visit = visit_to_confirm(db, patient, message.received_at)
         if visit is None:
             return _render(wording.CONFIRM_NOTHING_TO_CONFIRM, patient)
-        return _render(wording.CONFIRM_THANKS, patient, **confirmed_visit_params(visit, patient))
+        return _render(wording.CONFIRM_THANKS, patient, **visit_words(visit, patient))
     return _render(wording.OTHER_RECEIVED, patient)
 
 
-def confirmed_visit_params(visit: Visit, patient: Patient) -> dict[str, str]:
-    """The visit's name, day and time as the patient reads them, on their clock."""
-    plan = protocol_for(patient.trial_id, patient.cycles).visit(visit.key)
-    name = plan.name.get(patient.language) or plan.name["en"]
-    return wording.visit_params(name, visit.starts_at, patient.language, patient.timezone)
+def _chat_reply(db: Session, message: InboundMessage, patient: Patient) -> str | None:
+    """The chat's answer to the message, as a whole text. An urgent report's answer says whom
+    to call and goes even to a patient who opted out (Twilio may still block it)."""
+    report = symptom_service.report_of_message(db, message)
+    urgent = report is not None and Urgency.from_name(report.urgency) >= Urgency.RED
+    if patient.sms_opted_out_at is not None and not urgent:
+        return None
+    lines = chat.bot_lines_for(db, message)
+    if not lines:
+        return None
+    site = patient.site
+    return wording.sms_from_team(
+        "\n".join(lines),
+        patient.language,
+        site=site.sms_sender_label,
+        phone=None if urgent else site.phone,
+    ).text
 
 
 def _render(template: LazyString, patient: Patient, **params: str) -> str:
@@ -210,6 +245,9 @@ def _act(
             replan_patient(db, each, now)  # their reminders, cancelled by STOP, come back
     elif message.handled_as == SYMPTOM and patient is not None:
         sms_reports.report_text(db, message, patient, now)
+    elif message.handled_as == CHAT and patient is not None:
+        outcome = chat.chat_by_text(db, message, patient, now)
+        message.handled_at = None if outcome.pass_to_team else now
     elif message.handled_as == CONFIRM and patient is not None:
         visit = visit_to_confirm(db, patient, message.received_at)
         if visit is not None and visit.confirmed_at is None:

@@ -41,7 +41,7 @@ KEYWORDS: tuple[tuple[Keyword, frozenset[str]], ...] = (
 
 def read_keyword(body: str | None) -> Keyword | None:
     """The keyword the whole message is, or None when it is anything else (free text)."""
-    word = _bare(body)
+    word = bare_word(body)
     for keyword, words in KEYWORDS:
         if word in words:
             return keyword
@@ -50,10 +50,10 @@ def read_keyword(body: str | None) -> Keyword | None:
 
 def resubscribes_at_twilio(body: str | None) -> bool:
     """Whether Twilio's default opt-out handling takes this message as "send me texts again"."""
-    return _bare(body) in TWILIO_OPT_IN_WORDS
+    return bare_word(body) in TWILIO_OPT_IN_WORDS
 
 
-def _bare(body: str | None) -> str:
+def bare_word(body: str | None) -> str:
     """The message in plain upper-case letters, without the spaces and punctuation around it."""
     text = unicodedata.normalize("NFKC", body or "").strip()
     start, end = 0, len(text)

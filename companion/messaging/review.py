@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from companion.enrolment.models import Patient
 from companion.errors import NotFound
 from companion.messaging.delivery import DELIVERY_FAILED
-from companion.messaging.inbound import OTHER
+from companion.messaging.inbound import FOR_THE_TEAM
 from companion.messaging.models import FAILED, UNKNOWN, InboundMessage, OutboundMessage
 
 LIST_LIMIT = 200
@@ -76,7 +76,7 @@ def texts_awaiting_answer(db: Session, site_id: int) -> list[InboundMessage]:
             select(InboundMessage)
             .where(
                 InboundMessage.site_id == site_id,
-                InboundMessage.handled_as == OTHER,
+                InboundMessage.handled_as.in_(FOR_THE_TEAM),
                 InboundMessage.handled_at.is_(None),
             )
             .order_by(InboundMessage.received_at, InboundMessage.id)
@@ -88,7 +88,7 @@ def texts_awaiting_answer(db: Session, site_id: int) -> list[InboundMessage]:
 def mark_answered(db: Session, site_id: int, message_id: int, now: datetime) -> InboundMessage:
     """Record that the team has answered a patient's text (by phone, in person, by text)."""
     message = db.get(InboundMessage, message_id)
-    if message is None or message.site_id != site_id or message.handled_as != OTHER:
+    if message is None or message.site_id != site_id or message.handled_as not in FOR_THE_TEAM:
         raise NotFound(NOT_HERE)
     if message.handled_at is None:
         message.handled_at = now

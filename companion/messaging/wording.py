@@ -98,7 +98,15 @@ def render_sms(
     if not has_app_context():
         raise RuntimeError("render_sms needs an application context to choose the language")
     with force_locale(language):
-        parts = [FROM_SITE % {"site": site} if site else str(FROM_TEAM), template % params]
+        return sms_from_team(str(template % params), language, site=site, phone=phone)
+
+
+def sms_from_team(
+    body: str, language: str, *, site: str | None = None, phone: str | None = None
+) -> RenderedSms:
+    """`body`, already in `language`, as a whole text: from whom, the body, whom to call."""
+    with force_locale(language):
+        parts = [FROM_SITE % {"site": site} if site else str(FROM_TEAM), body]
         if phone:
             parts.append(CALL_US % {"phone": phone})
     text = "\n".join(parts).translate(_PLAIN_SPACES)

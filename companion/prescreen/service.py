@@ -123,6 +123,32 @@ def record_answer(
     return _touch(record, state.trial, now, lifetime)
 
 
+def session_by_id(db: Session, session_id: int | None) -> SessionState:
+    record = db.get(PrescreenSession, session_id) if session_id is not None else None
+    if record is None:
+        raise NotFound("This pre-screen has ended. You can start again.")
+    return _state(record, trial_named(record.trial_id))
+
+
+def replace_answers(
+    state: SessionState,
+    facts: dict[str, Any],
+    order: list[str],
+    now: datetime,
+    lifetime: timedelta,
+) -> SessionState:
+    """Set every answer at once (a chat keeps its own and mirrors them here), each checked."""
+    for key, value in facts.items():
+        try:
+            read_answer(state.trial, key, value)
+        except FactsError as error:
+            raise InvalidInput(f"Invalid answer: {error}", {"json": error.problems}) from error
+    record = state.record
+    record.facts = dict(facts)
+    record.answer_order = [key for key in order if key in facts]
+    return _touch(record, state.trial, now, lifetime)
+
+
 def go_back(state: SessionState, now: datetime, lifetime: timedelta) -> SessionState:
     """Forget the most recent answer, so that its question is asked again."""
     record = state.record

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from companion.enrolment.models import Patient
 from companion.messaging import review
 from companion.messaging.delivery import DELIVERY_FAILED
-from companion.messaging.inbound import OTHER
+from companion.messaging.inbound import FOR_THE_TEAM
 from companion.messaging.models import FAILED, UNKNOWN, InboundMessage, OutboundMessage
 from companion.staff import message_wording as wording
 
@@ -59,7 +59,7 @@ def sent_row(message: OutboundMessage) -> TextRow:
 
 def received_row(message: InboundMessage) -> TextRow:
     state: list[str | LazyString] = []
-    if message.handled_as == OTHER:
+    if message.handled_as in FOR_THE_TEAM:
         state.append(wording.ANSWERED if message.handled_at else wording.WAITING_FOR_ANSWER)
     return TextRow(
         anchor=f"text-in-{message.id}",

@@ -24,6 +24,7 @@ HANDLED_AS_LABELS = {
     "confirm": _l("Confirmed a visit"),
     "other": _l("A message for the team"),
     "symptom": _l("A symptom report"),
+    "chat": _l("A message to the chat"),
 }
 
 WAITING_FOR_ANSWER = _l("Waiting for an answer")

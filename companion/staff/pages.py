@@ -49,7 +49,14 @@ from companion.pages import language_switch_url
 from companion.prescreen.models import Lead, LeadContactAttempt
 from companion.prescreen.service import trial_named
 from companion.prescreen.wording import BEST_TIME_LABELS
-from companion.staff import enrolment_pages, message_pages, symptom_pages, visit_pages, wording
+from companion.staff import (
+    chat_pages,
+    enrolment_pages,
+    message_pages,
+    symptom_pages,
+    visit_pages,
+    wording,
+)
 from companion.staff.presenter import answered_questions, change_lines, checks_to_make
 from companion.staff.session_cookie import (
     clear_session_cookie,
@@ -62,6 +69,7 @@ bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
 bp.register_blueprint(visit_pages.bp)  # the calendar and patients pages share all of this
 bp.register_blueprint(enrolment_pages.bp)  # so do the enrol form and the closed days
 bp.register_blueprint(message_pages.bp)  # and the site's text messages
+bp.register_blueprint(chat_pages.bp)  # and the chat's conversations and tasks
 bp.register_blueprint(symptom_pages.bp)  # and the symptom reports, whose nav count and
 bp.context_processor(symptom_pages.staff_page_symptoms)  # timeline section every page gets
 

@@ -109,6 +109,11 @@ REASON_LABELS = {
     "text_mentions_fainting": _l("Their words mention fainting"),
     "text_mentions_confusion": _l("Their words mention confusion"),
     "text_mentions_self_harm": _l("Their words mention self-harm"),
+    "text_mentions_seizure": _l("Their words mention a seizure"),
+    "text_mentions_stroke_signs": _l("Their words mention signs of a stroke"),
+    "text_mentions_allergic_reaction": _l("Their words mention a severe allergic reaction"),
+    "text_mentions_severe_bleeding": _l("Their words mention heavy bleeding"),
+    "text_mentions_emergency_help": _l("Their words ask for an ambulance or emergency help"),
     "text_mentions_blood_in_stool": _l("Their words mention blood in stool"),
     "text_mentions_jaundice": _l("Their words mention yellow skin or eyes"),
     # Combined

@@ -14,9 +14,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from companion.access.models import ROLES
 from companion.access.policy import policy_for
+from companion.chat.models import ChatTask, Conversation
+from companion.db import db
 from tests.api.conftest import answer_until_done
 from tests.enrolments import enrol, enrollment_body
 from tests.profiles import eligible_patient
@@ -78,6 +81,13 @@ def world(client: FlaskClient, make_staff, bearer) -> dict[str, Any]:
         json={"answers": {"temperature_c": 38.4}},
         headers=here["coordinator"],
     ).get_json()
+    chat = {"conversation_id": None, "language": "en"}
+    for text in ("hello", "banana", "pear", "call me", "13800138000"):
+        reply = client.post("/api/v1/chat", json={**chat, "text": text}).get_json()
+        chat["conversation_id"] = reply["conversation_id"]
+    with client.application.app_context():
+        conversation_id = db.session.scalar(select(Conversation.id))
+        task_id = db.session.scalar(select(ChatTask.id))
     return {
         "here": here,
         "there": there,
@@ -88,6 +98,8 @@ def world(client: FlaskClient, make_staff, bearer) -> dict[str, Any]:
             "visit_id": enrolled["visits"][1]["id"],
             "closed_day_id": closed["id"],
             "report_id": report["id"],
+            "conversation_id": conversation_id,
+            "task_id": task_id,
         },
     }
 
@@ -169,21 +181,28 @@ def test_a_role_the_route_does_not_admit_gets_403(app: Flask, client: FlaskClien
 
 
 # ==========================================================================================
-# Staff web pages of symptom reports (issue 6). Pages are not in the OpenAPI document, so
-# they are listed here by hand, and a walk of the URL map checks that none is left out.
+# Staff web pages of symptom reports (issue 6) and of the chat (issue 7). Pages are not in the
+# OpenAPI document, so they are listed here by hand, and a walk of the URL map checks that none
+# is left out.
 # Pages take the same bearer tokens as the API; their forms also need a CSRF token, which
 # every call below carries, so that refusals are about who asks. Anonymous callers are sent
 # to sign in, a colleague of another site gets 404, a role the page does not admit 403.
 # ==========================================================================================
 
-SYMPTOM_PAGE_ENDPOINTS = "staff_pages.symptoms."
-SYMPTOM_PAGES: dict[str, dict[str, str]] = {
+CLINICAL_PAGE_ENDPOINTS = ("staff_pages.symptoms.", "staff_pages.chats.")
+CLINICAL_PAGES: dict[str, dict[str, str]] = {
     "GET /staff/symptoms": {},
     "GET /staff/symptoms/{report_id}": {},
     "POST /staff/symptoms/{report_id}/acknowledge": {},
     "POST /staff/symptoms/{report_id}/notes": {"text": "matrix"},
     "POST /staff/symptoms/{report_id}/action": {"action": "called_patient"},
     "POST /staff/symptoms/{report_id}/resolve": {"note": "matrix"},
+    "GET /staff/chats": {},
+    "GET /staff/chats/{conversation_id}": {},
+    "POST /staff/chats/{conversation_id}/take-over": {},
+    "POST /staff/chats/{conversation_id}/release": {},
+    "POST /staff/chats/{conversation_id}/write": {"text": "matrix"},
+    "POST /staff/chats/tasks/{task_id}/done": {},
 }
 
 
@@ -194,12 +213,12 @@ def as_parameter(match: re.Match[str]) -> str:
     return "{" + match.group(1) + "}"
 
 
-def symptom_page_routes(app: Flask) -> set[str]:
+def clinical_page_routes(app: Flask) -> set[str]:
     """METHOD path of every symptom page route, in the table's {name} form."""
     return {
         f"{method} {RULE_ARGUMENT.sub(as_parameter, rule.rule)}"
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith(SYMPTOM_PAGE_ENDPOINTS)
+        if rule.endpoint.startswith(CLINICAL_PAGE_ENDPOINTS)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
     }
 
@@ -211,30 +230,30 @@ def call_page(client: FlaskClient, key: str, records: dict, headers=None):
         return client.get(path, headers=headers)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/staff/login").text)
     assert csrf, "the sign-in page has no CSRF token"
-    data = {"csrf_token": csrf.group(1), **SYMPTOM_PAGES[key]}
+    data = {"csrf_token": csrf.group(1), **CLINICAL_PAGES[key]}
     return client.post(path, data=data, headers=headers)
 
 
-def test_the_symptom_page_table_lists_every_symptom_page(app: Flask) -> None:
-    assert symptom_page_routes(app) == set(SYMPTOM_PAGES)
+def test_the_page_table_lists_every_symptom_and_chat_page(app: Flask) -> None:
+    assert clinical_page_routes(app) == set(CLINICAL_PAGES)
 
 
-def test_anonymous_callers_are_sent_to_sign_in_from_every_symptom_page(
+def test_anonymous_callers_are_sent_to_sign_in_from_every_symptom_and_chat_page(
     client: FlaskClient, world
 ) -> None:
     wrong = {}
-    for key in SYMPTOM_PAGES:
+    for key in CLINICAL_PAGES:
         response = call_page(client, key, world["records"])
         if response.status_code != 302 or "/staff/login" not in response.headers["Location"]:
             wrong[key] = response.status_code
     assert wrong == {}
 
 
-def test_staff_of_another_site_get_404_for_this_site_s_symptom_report(
+def test_staff_of_another_site_get_404_for_this_site_s_report_conversation_or_task(
     app: Flask, client: FlaskClient, world
 ) -> None:
     wrong = {}
-    for key in SYMPTOM_PAGES:
+    for key in CLINICAL_PAGES:
         if not PARAMETER.search(key):
             continue
         for role in ("coordinator", "investigator"):
@@ -244,11 +263,11 @@ def test_staff_of_another_site_get_404_for_this_site_s_symptom_report(
     assert wrong == {}
 
 
-def test_a_role_the_symptom_pages_do_not_admit_gets_403(
+def test_a_role_the_symptom_and_chat_pages_do_not_admit_gets_403(
     app: Flask, client: FlaskClient, world
 ) -> None:
     wrong = {}
-    for key in SYMPTOM_PAGES:
+    for key in CLINICAL_PAGES:
         for where in ("here", "there"):
             response = call_page(client, key, world["records"], world[where]["admin"])
             if response.status_code != 403:

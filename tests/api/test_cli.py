@@ -72,7 +72,7 @@ def test_demo_data_shows_reminders_sent_by_the_dispatcher_and_texts_back(
     assert {message.kind for message in sent} >= {"visit_eve", "visit_morning", "home_shot"}
     assert all(message.sent_at < now and message.provider_sid for message in sent)
     assert pending > 0
-    assert texts_in[:3] == ["confirm", "other", "help"]  # then a symptom: test_symptom_demo.py
+    assert texts_in[:3] == ["confirm", "chat", "help"]  # then a symptom: test_symptom_demo.py
     assert confirmed == ["c1d1"]
 
 

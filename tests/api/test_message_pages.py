@@ -234,7 +234,7 @@ def test_the_timeline_shows_the_patient_s_texts_both_ways_newest_first(
     assert order == sorted(order)
     assert "Sent, Delivered to the phone" in texts
     assert "Waiting to be sent" in texts
-    assert "A message for the team" in texts
+    assert "A message to the chat" in texts
     assert "Waiting for an answer" in texts
 
 

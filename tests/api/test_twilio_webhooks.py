@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from companion.db import db
 from companion.enrolment.models import Patient, Visit
 from companion.messaging import replies, wording
 from companion.messaging.delivery import apply_stored_reports
-from companion.messaging.inbound import confirmed_visit_params
 from companion.messaging.models import (
     CANCELLED,
     PENDING,
@@ -27,6 +27,7 @@ from companion.messaging.models import (
     InboundMessage,
     OutboundMessage,
 )
+from companion.messaging.visit_words import visit_words
 from companion.sites.models import Site
 from companion.timestamps import utcnow
 from tests.api.test_logs_privacy import everything_logged
@@ -332,7 +333,7 @@ def test_an_opted_out_patient_s_other_texts_are_kept_but_get_no_reply(
     text_from(twilio, PHONE, "STOP")
     response = text_from(twilio, PHONE, "Can I come later?")
     assert response.get_data(as_text=True) == EMPTY_TWIML
-    assert inbound(app)[-1].handled_as == "other"
+    assert inbound(app)[-1].handled_as == "chat"
 
 
 # ---------- HELP ----------
@@ -430,7 +431,7 @@ def test_c_confirms_the_visit_of_the_next_two_days_and_answers_its_day_and_time(
     visit = first_visit(app, patient_id)
     assert visit.confirmed_at is not None
     with app.test_request_context():
-        params = confirmed_visit_params(visit, patient(app, patient_id))
+        params = visit_words(visit, patient(app, patient_id))
     expected = reply_text(app, wording.CONFIRM_THANKS, "zh", **params)
     assert response.get_data(as_text=True) == twiml_with(expected)
     assert params["visit"] == "第一次检查"
@@ -474,16 +475,17 @@ def test_a_confirmation_is_in_the_audit_trail(
 # ---------- Anything else ----------
 
 
-def test_any_other_text_is_kept_for_the_team_and_answered_that_they_will_read_it(
+def test_a_text_the_chat_cannot_answer_is_kept_for_the_team_and_answered_that_they_will_read_it(
     app: Flask, twilio: FlaskClient, enrolled: Callable[..., int]
 ) -> None:
     patient_id = enrolled()
     response = text_from(twilio, PHONE, "I have a rash on my arm")
-    expected = reply_text(app, wording.OTHER_RECEIVED, "en")
-    assert response.get_data(as_text=True) == twiml_with(expected)
+    with app.app_context(), force_locale("en"):
+        will_read = str(wording.OTHER_RECEIVED)
+    assert will_read in response.get_data(as_text=True)
     (message,) = inbound(app)
     assert (message.handled_as, message.patient_id, message.handled_at) == (
-        "other",
+        "chat",
         patient_id,
         None,
     )
@@ -851,7 +853,7 @@ def test_nul_characters_are_removed_from_a_text_and_the_rest_is_kept_as_sent(
     response = text_from(twilio, PHONE, sent)
     assert response.status_code == 200
     (message,) = inbound(app)
-    assert (message.patient_id, message.handled_as) == (patient_id, "other")
+    assert (message.patient_id, message.handled_as) == (patient_id, "chat")
     with app.app_context():
         body = db.session.get(InboundMessage, message.id).body
     assert body == "I have a rash on my arm\n\tsince Monday 😟\x01"
