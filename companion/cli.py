@@ -12,6 +12,7 @@ from sqlalchemy import select
 from companion.access.models import ROLES
 from companion.access.service import create_staff
 from companion.audit.recorder import audit_reason
+from companion.chat.service import purge_lapsed_web_chats
 from companion.db import db
 from companion.demo import load_demo_data
 from companion.errors import DomainError
@@ -99,11 +100,17 @@ def keys_rotate() -> None:
 prescreen = AppGroup("prescreen", help="Pre-screen sessions.")
 
 
-@prescreen.command("purge-expired", help="Delete expired sessions that did not become leads.")
+@prescreen.command(
+    "purge-expired",
+    help="Delete expired sessions that did not become leads, and lapsed web chats.",
+)
 def prescreen_purge_expired() -> None:
-    removed = purge_expired_sessions(db.session, utcnow())
+    now = utcnow()
+    chats = purge_lapsed_web_chats(db.session, now)
+    removed = purge_expired_sessions(db.session, now)
     db.session.commit()
     click.echo(f"removed {removed} expired pre-screen session(s)")
+    click.echo(f"removed {chats} lapsed web chat(s) with their transcripts")
 
 
 staff = AppGroup("staff", help="Staff accounts.")

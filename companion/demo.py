@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from companion import demo_texts
 from companion.access.models import StaffUser
 from companion.access.service import create_staff
+from companion.chat import service as chat
 from companion.enrolment import injections
 from companion.enrolment import service as enrolment
 from companion.enrolment.calendar_sync import visits_of
@@ -121,7 +122,11 @@ DEMO_PATIENTS: list[dict[str, Any]] = [
         "first_treatment_done_late_by": 1,
         "shots": ("taken", "taken", "reaction", "missed"),
         "enrolled_days_ago": 14,
-        "texts": (("Is it OK to take tonight's shot an hour late?", 3),),
+        "texts": (
+            ("Is it OK to take tonight's shot an hour late?", 3),
+            ("I need to change my next appointment", 2.5),
+            ("Friday afternoon would suit me better", 2.4),
+        ),
         "reports": (
             ({"fatigue": "mild", "itching": "mild"}, 9 * 24, ("no_action_needed", None)),
             (
@@ -141,7 +146,7 @@ DEMO_PATIENTS: list[dict[str, Any]] = [
         "first_treatment_done_late_by": None,
         "shots": (),
         "enrolled_days_ago": 0,
-        "texts": (("HELP", 1), ("胸口痛，喘不上气", 0.1)),
+        "texts": (("下次什么时候来？", 1.5), ("HELP", 1), ("胸口痛，喘不上气", 0.1)),
         "reports": (),
     },
 ]
@@ -178,6 +183,7 @@ def load_demo_data(db: Session, now: datetime, dispatch_as_of: demo_texts.Dispat
                 leads.record_contact_attempt(db, lead, coordinator, outcome, note, now)
         links.append(f"  /prescreen/{token}  ({state.assessment.verdict.value})")
     patient_links = _demo_patients(db, coordinator, now, dispatch_as_of)
+    chat_link = _demo_chat(db, now)
     return "\n".join(
         [
             "demo data loaded; pre-screens to open in the browser:",
@@ -185,10 +191,25 @@ def load_demo_data(db: Session, now: datetime, dispatch_as_of: demo_texts.Dispat
             f"leads at {DEMO_SITE_CODE}: one new, one contacted (one attempt logged)",
             "enrolled patients (their own page, and their calendar feed):",
             *patient_links,
+            "a pre-screen by chat, half answered:",
+            f"  {chat_link}",
             f"sign in as {DEMO_COORDINATOR_EMAIL} with password {DEMO_COORDINATOR_PASSWORD}",
-            "  then open /staff/symptoms, /staff/calendar, /staff/patients and /staff/messages",
+            "  then open /staff/symptoms, /staff/chats, /staff/calendar, /staff/patients and "
+            "/staff/messages",
         ]
     )
+
+
+DEMO_CHAT = ("你好", "1", "三期", "是")  # a web chat: the first three questions answered
+
+
+def _demo_chat(db: Session, now: datetime) -> str:
+    """A pre-screen in the web chat, as someone typed it an hour ago; returns its page."""
+    token = None
+    for minute, text in enumerate(DEMO_CHAT):
+        at = now - timedelta(hours=1) + timedelta(minutes=minute)
+        token = chat.chat_on_web(db, token, text, "zh", at).token
+    return f"/chat/{token}"
 
 
 def _demo_patients(

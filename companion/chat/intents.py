@@ -132,6 +132,12 @@ REQUESTS: Mapping[Intent, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Intent.RESCHEDULE: (
         (
             "reschedule",
+            "change my next appointment",
+            "change my next visit",
+            "move my next appointment",
+            "change appointment",
+            "change visit",
+            "new appointment time",
             "change my appointment",
             "change my visit",
             "change the appointment",

@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from companion.audit.recorder import audit_reason
@@ -457,6 +457,31 @@ def _progress(conversation: Conversation) -> dict[str, Any]:
         "facts": dict(state.facts),
         "verdict": verdict.value,
     }
+
+
+def purge_lapsed_web_chats(db: Session, now: datetime) -> int:
+    """Delete web conversations (people we do not know) that have lapsed, with their
+    transcripts, unless a task the bot left in them is still open; returns how many.
+
+    A patient's text conversations stay: they are part of the trial's records.
+    """
+    open_task = select(ChatTask.conversation_id).where(ChatTask.status == OPEN)
+    lapsed = list(
+        db.scalars(
+            select(Conversation).where(
+                Conversation.channel == WEB,
+                Conversation.expires_at <= now,
+                Conversation.id.not_in(open_task),
+            )
+        )
+    )
+    ids = [conversation.id for conversation in lapsed]
+    if ids:
+        db.execute(delete(ChatTask).where(ChatTask.conversation_id.in_(ids)))
+    for conversation in lapsed:
+        db.delete(conversation)  # and its transcript
+    db.flush()
+    return len(lapsed)
 
 
 def _checked_text(text: str) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from companion.chat.models import ChatTask, Conversation, ConversationTurn
 from companion.db import db
 from companion.prescreen.models import Lead, PrescreenSession
+from companion.timestamps import utcnow
 from tests.unit.test_chat_dialogue import HOPEFUL_EN, HOPEFUL_ZH, NO_BY_LANGUAGE
 
 CHAT = "/api/v1/chat"
@@ -273,3 +274,19 @@ def test_an_unknown_conversation_id_is_a_404_naming_it(client: FlaskClient) -> N
     response = client.post(CHAT, json={"conversation_id": "A" * 32, "text": "hi", "language": "en"})
     assert response.status_code == 404
     assert "conversation_id" in response.get_json()["message"]
+
+
+def test_lapsed_web_chats_are_purged_with_their_transcripts_unless_a_task_is_open(
+    app: Flask, client: FlaskClient
+) -> None:
+    WebChat(client).says("hi").says("1")
+    WebChat(client).says("hi").says("banana").says("pear").says("call me").says("13800138000")
+    with app.app_context():
+        for conversation in db.session.scalars(select(Conversation)):
+            conversation.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["prescreen", "purge-expired"])
+    assert "removed 1 lapsed web chat(s)" in result.output
+    [kept] = stored(app, Conversation)
+    assert [task.conversation_id for task in stored(app, ChatTask)] == [kept.id]
+    assert {turn.conversation_id for turn in stored(app, ConversationTurn)} == {kept.id}
