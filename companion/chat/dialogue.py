@@ -571,7 +571,9 @@ def _ask(state: State, context: Context) -> tuple[Say, ...]:
                 "question",
                 {
                     "text": item.question[language],
-                    "help": item.hint[language] if item.hint else "",
+                    # By text, without the web form's hints: each costs a segment or two, and
+                    # "°C" alone turns a whole text into UCS-2. SKIP is always offered.
+                    "help": "",
                     "choices": [choice.text[language] for choice in item.choices],
                     "skip": True,
                 },

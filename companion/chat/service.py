@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from companion.audit.recorder import audit_reason
@@ -36,6 +36,7 @@ from companion.chat.models import (
     PERSON,
     RESCHEDULE,
     SMS,
+    STAFF,
     WEB,
     ChatTask,
     Conversation,
@@ -232,6 +233,9 @@ def _finish_turn(
     extra_says: list[Say] | None = None,
 ) -> Outcome:
     outcome = Outcome(conversation, [], turn.emergency)
+    unseen = (
+        _staff_lines_since_last_message(db, conversation) if conversation.channel == WEB else []
+    )
     _remember(db, conversation, PERSON, text, now, message=message, emergency=turn.emergency)
     for action in turn.actions:
         _do(db, conversation, action, outcome, now, patient, message)
@@ -240,9 +244,10 @@ def _finish_turn(
         says = [Say("injection_not_planned") if s.key == "injection_logged" else s for s in says]
     site = db.get(Site, conversation.site_id)
     extra = _site_words(site, outcome, conversation.language)
-    outcome.replies = [wording.render(say, conversation.language, extra) for say in says]
-    for reply in outcome.replies:
+    bot_lines = [wording.render(say, conversation.language, extra) for say in says]
+    for reply in bot_lines:
         _remember(db, conversation, BOT, reply, now, message=message)
+    outcome.replies = [*unseen, *bot_lines]
     if outcome.report is not None and outcome.report.triage.is_emergency:
         outcome.emergency = True
     if outcome.emergency:
@@ -361,6 +366,32 @@ def _add_task(
             phone_e164=phone,
             status=OPEN,
             created_at=now,
+        )
+    )
+
+
+def _staff_lines_since_last_message(db: Session, conversation: Conversation) -> list[str]:
+    """What staff wrote in a web conversation after the person's last message: the web has no
+    push, so the person reads it with the answer to their next message (and on the page)."""
+    last_message = (
+        select(ConversationTurn.id)
+        .where(
+            ConversationTurn.conversation_id == conversation.id,
+            ConversationTurn.speaker == PERSON,
+        )
+        .order_by(ConversationTurn.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return list(
+        db.scalars(
+            select(ConversationTurn.text)
+            .where(
+                ConversationTurn.conversation_id == conversation.id,
+                ConversationTurn.speaker == STAFF,
+                ConversationTurn.id > func.coalesce(last_message, 0),
+            )
+            .order_by(ConversationTurn.id)
         )
     )
 

@@ -84,7 +84,7 @@ SIMPLE = {
 
 HINTS = {
     "option": _l("Please reply with the number of your answer."),
-    "number": _l("Please reply with a number, for example 54."),
+    "number": _l("Please reply with a number."),
     "yes_no": _l("Please reply yes or no."),
     "phone": _l("Please reply with a phone number, for example 138 0013 8000."),
     "words": _l("Please reply in a few words."),

@@ -215,27 +215,37 @@ def test_a_number_question_hints_at_a_number() -> None:
     assert chat.said("not_understood")["hint"] == "number"
 
 
-def test_a_reply_the_next_day_answers_the_question_left_open() -> None:
-    chat = Script.prescreen("en").says("1").bot_asks("stage")
-    chat.says("4", after=timedelta(hours=20)).bot_asks("distant_spread_sites")
+@pytest.mark.parametrize(("language", "stage"), [("en", "stage 4"), ("zh", "四期")])
+def test_a_reply_the_next_day_answers_the_question_left_open(language: str, stage: str) -> None:
+    chat = Script.prescreen(language).says("1").bot_asks("stage")
+    chat.says(stage, after=timedelta(hours=20)).bot_asks("distant_spread_sites")
     assert chat.facts["stage"] == "IV"
 
 
-def test_a_greeting_the_next_day_is_welcomed_back_with_the_open_question() -> None:
-    chat = Script.prescreen("zh").says("1").bot_asks("stage")
-    chat.says("你好", after=timedelta(hours=20))
+@pytest.mark.parametrize(("language", "greeting"), [("en", "good morning"), ("zh", "你好")])
+def test_a_greeting_the_next_day_is_welcomed_back_with_the_open_question(
+    language: str, greeting: str
+) -> None:
+    chat = Script.prescreen(language).says("1").bot_asks("stage")
+    chat.says(greeting, after=timedelta(hours=20))
     assert chat.keys == ["welcome_back", "question"]
     chat.bot_asks("stage")
     assert chat.state.misses == 0
 
 
 @pytest.mark.parametrize(
-    "text", ["I can't breathe", "my chest hurts so much", "胸口痛，喘不上气", "我不想活了"]
+    ("language", "text"),
+    [
+        ("en", "I can't breathe"),
+        ("en", "my chest hurts so much"),
+        ("zh", "胸口痛，喘不上气"),
+        ("zh", "我不想活了"),
+    ],
 )
 def test_an_emergency_mid_questionnaire_gets_the_emergency_answer_and_keeps_the_place(
-    text: str,
+    language: str, text: str
 ) -> None:
-    chat = Script.prescreen("en").says("1").bot_asks("stage")
+    chat = Script.prescreen(language).says("1").bot_asks("stage")
     chat.says(text)
     assert chat.keys == ["emergency"]
     chat.bot_flags_emergency()
@@ -354,16 +364,25 @@ def test_a_greeting_gets_the_menu_and_thanks_get_a_kind_word() -> None:
 # ---------- staff take over ----------
 
 
-def test_while_staff_have_taken_over_the_bot_is_silent_and_passes_every_message_on() -> None:
-    chat = Script.patient("en", next_visit=VISIT).taken_over()
-    chat.says("next visit").bot_is_silent()
+@pytest.mark.parametrize(
+    ("language", "visit", "hello"),
+    [("en", "next visit", "hello?"), ("zh", "下次什么时候来", "在吗")],
+)
+def test_while_staff_have_taken_over_the_bot_is_silent_and_passes_every_message_on(
+    language: str, visit: str, hello: str
+) -> None:
+    chat = Script.patient(language, next_visit=VISIT).taken_over()
+    chat.says(visit).bot_is_silent()
     assert chat.last_actions() == (PassToTeam(),)
-    chat.says("hello?").bot_is_silent()
-    chat.released().says("next visit").bot_says("next_visit")
+    chat.says(hello).bot_is_silent()
+    chat.released().says(visit).bot_says("next_visit")
 
 
-def test_emergency_words_are_answered_even_while_staff_have_taken_over() -> None:
-    chat = Script.patient("en").taken_over().says("I can't breathe")
+@pytest.mark.parametrize(("language", "words"), [("en", "I can't breathe"), ("zh", "我喘不上气")])
+def test_emergency_words_are_answered_even_while_staff_have_taken_over(
+    language: str, words: str
+) -> None:
+    chat = Script.patient(language).taken_over().says(words)
     chat.bot_says("emergency")
     chat.bot_flags_emergency()
 

@@ -14,6 +14,7 @@ from companion.audit.models import AuditEvent
 from companion.chat.models import ChatTask, Conversation
 from companion.db import db
 from companion.messaging.models import InboundMessage, OutboundMessage
+from tests.api.chat.test_chat_api import WebChat
 from tests.api.chat.test_chat_sms import Texting, rows
 from tests.api.test_symptom_sms import PHONE
 from tests.conftest import csrf_token_from
@@ -121,3 +122,18 @@ def test_a_task_the_bot_left_is_listed_and_marked_done(
     assert "No task is waiting." in html_of(staff_client, "/staff/chats")
     again = post_form(staff_client, f"/staff/chats/tasks/{task.id}/done")
     assert again.status_code == 409
+
+
+def test_a_web_visitor_reads_what_staff_wrote_with_the_answer_to_their_next_message(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    chat = WebChat(client).says("hello")
+    conversation = conversation_id(app)
+    post_form(staff_client, f"/staff/chats/{conversation}/take-over")
+    post_form(staff_client, f"/staff/chats/{conversation}/write", text="Hi, this is Mei, a nurse.")
+    assert [m for m in rows(app, OutboundMessage) if m.kind == "reply"] == []  # not a text
+    chat.says("is anyone there?")
+    assert chat.replies == ["Hi, this is Mei, a nurse."]  # and nothing from the bot
+    chat.says("ok thanks")
+    assert chat.replies == []
+    assert "Hi, this is Mei, a nurse." in client.get(f"/chat/{chat.conversation_id}").text

@@ -4,6 +4,7 @@ what a patient reads by text never names the illness, the medicines or the study
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from flask import Flask
 
 from companion.chat import dialogue, wording
 from companion.chat.dialogue import Say
+from companion.chat.service import chat_survey
+from companion.messaging.wording import sms_from_team
 
 DIALOGUE_SOURCE = Path(dialogue.__file__).read_text(encoding="utf-8")
 SAID = set(re.findall(r'Say\(\s*"(\w+)"', DIALOGUE_SOURCE))
@@ -90,3 +93,36 @@ def test_a_patient_s_text_never_names_the_illness_the_medicines_or_the_study(
         text = wording.render(Say(key, SAMPLE_PARAMS.get(key, {})), language, {})
     for word in DISEASE_WORDS:
         assert word.lower() not in text.lower()
+
+
+MOST_SEGMENTS = 3  # a question with its numbered answers; most replies fit in one or two
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_text_the_patient_chat_sends_fits_in_three_segments(
+    app: Flask, language: str
+) -> None:
+    says = [Say(key, SAMPLE_PARAMS.get(key, {})) for key in sorted(PATIENT_KEYS)]
+    says += symptom_check_as_asked(language)
+    too_long = {}
+    with app.test_request_context():
+        for say in says:
+            body = wording.render(say, language, {})
+            sms = sms_from_team(body, language, site="Garden Rd Clinic", phone="+86 21 5555 0100")
+            if sms.segments > MOST_SEGMENTS:
+                too_long[say.params.get("text", say.key)] = sms.segments
+    assert too_long == {}
+
+
+def symptom_check_as_asked(language: str) -> list[Say]:
+    """Every reply of a symptom check by text, as the dialogue gives them (all skipped)."""
+    context = dialogue.Context(language=language, survey=chat_survey(), triage_rules=None)
+    state, replies = dialogue.new_patient_chat(), []
+    at = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    for text in ["symptoms"] + ["skip"] * len(chat_survey().items):
+        at += timedelta(minutes=1)
+        turn = dialogue.respond(state, text, at, context)
+        state = turn.state
+        replies += [say for say in turn.replies if say.key != "report_answer"]
+    assert any(say.key == "question" for say in replies)
+    return replies
