@@ -277,7 +277,7 @@ def _answer_fact(state: State, text: str, context: Context) -> Turn:
     question = _question(state, context)
     if state.has_pending:
         confirmed = read_yes_no(text)
-        if confirmed is not None and confirmed.sure and confirmed.value == "yes":
+        if confirmed is not None and confirmed.value == "yes":  # "ok" agrees too
             return _record(state, question.fact.key, state.pending, context)
         if confirmed is not None and confirmed.value in ("no", "unsure"):
             cleared = replace(state, pending=None, has_pending=False)
@@ -484,22 +484,56 @@ def _start_symptom_check(state: State, context: Context) -> Turn:
 def _answer_symptom(state: State, text: str, context: Context) -> Turn:
     survey = _survey(context)
     item = next(item for item in survey.items if item.key == state.asking)
+    if state.has_pending:
+        confirmed = read_yes_no(text)
+        if confirmed is not None and confirmed.value == "yes":
+            return _record_symptom(state, item, Reading(state.pending), context)
+        if confirmed is not None and confirmed.value in ("no", "unsure"):
+            cleared = replace(state, pending=None, has_pending=False)
+            return Turn(cleared, (Say("ask_again"), *_ask(cleared, context)))
+        state = replace(state, pending=None, has_pending=False)
     reading = read_symptom_answer(text, item, context.language)
     if reading is None and item.kind != "text":
         return _missed(state, context)
+    if reading is not None and not reading.sure:
+        return _check(state, _choice_label(item, reading.value, context.language), reading)
+    return _record_symptom(state, item, reading, context, declined=_declines(item, text))
+
+
+def _record_symptom(
+    state: State, item: Item, reading: Reading | None, context: Context, *, declined: bool = False
+) -> Turn:
+    survey = _survey(context)
     answers = dict(state.symptom_answers)
-    if reading is not None and reading.value != SKIPPED and not _declines(item, text):
+    if reading is not None and reading.value != SKIPPED and not declined:
         answers[item.key] = reading.value
     keys = [each.key for each in survey.items]
     following = keys[keys.index(item.key) + 1 :]
     urgent = _urgency(answers, context) == Urgency.EMERGENCY
     if following and not urgent:
-        state = replace(state, asking=following[0], symptom_answers=answers, misses=0)
+        state = replace(
+            state,
+            asking=following[0],
+            symptom_answers=answers,
+            misses=0,
+            pending=None,
+            has_pending=False,
+        )
         return Turn(state, _ask(state, context))
-    done = replace(state, step=MENU, asking=None, symptom_answers={}, misses=0)
+    done = replace(
+        state, step=MENU, asking=None, symptom_answers={}, misses=0, pending=None, has_pending=False
+    )
     if not answers:
         return Turn(done, (Say("symptom_nothing_reported"),), (PassToTeam(),))
     return Turn(done, (Say("report_answer"),), (RecordSymptomReport(answers),), emergency=urgent)
+
+
+def _choice_label(item: Item, value: Any, language: str) -> str:
+    """How a symptom answer reads to the patient: its choice's words, or the number."""
+    for choice in item.choices:
+        if choice.value == value:
+            return choice.text[language]
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _declines(item: Item, text: str) -> bool:
@@ -540,7 +574,8 @@ def _hint(state: State, context: Context) -> str:
         return "number" if question.fact.type != "choice" else "option"
     if state.step == SYMPTOM_ITEM:
         item = _survey(context).as_bank().item(state.asking or "")
-        return {"number": "number", "count": "number", "text": "words"}.get(item.kind, "option")
+        kinds = {"number": "number", "count": "number", "text": "words", "yes_no": "yes_no"}
+        return kinds.get(item.kind, "option")
     return {
         OFFER_CONTACT: "yes_no",
         CONTACT_CONSENT: "yes_no",
@@ -574,7 +609,12 @@ def _ask(state: State, context: Context) -> tuple[Say, ...]:
                     # By text, without the web form's hints: each costs a segment or two, and
                     # "°C" alone turns a whole text into UCS-2. SKIP is always offered.
                     "help": "",
-                    "choices": [choice.text[language] for choice in item.choices],
+                    # Yes/no questions are answered in words: a "2" to "Have you fainted?"
+                    # might mean twice. Severity answers are numbered.
+                    "choices": []
+                    if item.kind == "yes_no"
+                    else [choice.text[language] for choice in item.choices],
+                    "yes_no": item.kind == "yes_no",
                     "skip": True,
                 },
             ),

@@ -155,6 +155,8 @@ def _question(params: Mapping[str, Any]) -> str:
     parts = [params["text"], params.get("help") or ""]
     if choices:
         parts += [_numbered(choices), str(REPLY_WITH_NUMBER)]
+    if params.get("yes_no"):
+        parts.append(str(HINTS["yes_no"]))
     if params.get("skip"):
         parts.append(str(REPLY_SKIP))
     return _lines(*parts)

@@ -334,6 +334,29 @@ def test_a_symptom_check_stops_at_the_first_answer_that_makes_it_an_emergency() 
     assert chat.last_actions() == (RecordSymptomReport({"chest_pain": "yes"}),)
 
 
+def test_a_yes_no_symptom_question_is_answered_in_words_not_numbers() -> None:
+    chat = Script.patient("en").says("symptoms").bot_asks("chest_pain")
+    assert chat.said("question")["choices"] == []
+    assert chat.said("question")["yes_no"] is True
+    chat.says("2")  # "twice"? a number is no answer here
+    assert chat.said("not_understood")["hint"] == "yes_no"
+    chat.bot_asks("chest_pain")
+
+
+@pytest.mark.parametrize(
+    ("language", "vague", "agree"), [("en", "ok", "yes"), ("zh", "好的", "对")]
+)
+def test_an_unsure_symptom_answer_is_checked_before_it_counts(
+    language: str, vague: str, agree: str
+) -> None:
+    chat = Script.patient(language).says("symptoms").bot_asks("chest_pain")
+    chat.says(vague)
+    chat.bot_checks("Yes" if language == "en" else "是")
+    assert chat.state.symptom_answers == {}
+    chat.says(agree).bot_says("report_answer")  # chest pain: an emergency, at once
+    chat.bot_flags_emergency()
+
+
 def test_emergency_words_mid_symptom_check_report_the_answers_given_so_far() -> None:
     chat = Script.patient("en").says("symptoms").says("no").says("1")
     chat.says("I passed out")

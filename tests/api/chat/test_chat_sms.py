@@ -16,6 +16,7 @@ from companion.db import db
 from companion.enrolment.models import InjectionLogEntry, Visit
 from companion.messaging.models import InboundMessage, OutboundMessage
 from companion.symptoms.models import SymptomReport
+from symptoms import load_item_bank
 from tests.api.test_symptom_sms import PHONE, ZH_PHONE, twiml_text
 from tests.signed_webhooks import text_from
 
@@ -93,8 +94,9 @@ def test_a_symptom_check_by_text_feeds_the_triage_queue(
         else (ZH_PHONE, "我不舒服", "没有", "跳过")
     )
     patient = Texting(twilio, phone).texts(feel)
-    patient.reads("1. ", "2. ")  # a yes/no question, numbered
-    patient.texts(no).texts("2").texts("38.6").texts("0").texts(no).texts(no).texts(skip)
+    patient.reads(load_item_bank().item("chest_pain").question[language])
+    patient.texts(no).reads("1. ", "4. ")  # how short of breath: numbered answers
+    patient.texts("2").texts("38.6").texts("0").texts(no).texts(no).texts(skip)
     [report] = rows(app, SymptomReport)
     assert report.source == "sms"
     assert report.answers == {
