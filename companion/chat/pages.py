@@ -32,7 +32,7 @@ def start() -> Response | tuple[str, int]:
 @bp.get("/<token>")
 @public
 def conversation(token: str) -> str:
-    found = service.find_web_conversation(db.session, token, utcnow())
+    found = service.find_web_conversation(db.session, token)
     g.page_url = url_for(".conversation", token=token)
     return render_template(
         "chat/chat.html", token=token, turns=found.turns, error=False, max=MAX_MESSAGE
@@ -48,7 +48,7 @@ def send(token: str) -> Response | tuple[str, int]:
 def _send(token: str | None) -> Response | tuple[str, int]:
     text = (request.form.get("text") or "").strip()
     if not text or len(text) > MAX_MESSAGE:
-        turns = service.find_web_conversation(db.session, token, utcnow()).turns if token else []
+        turns = service.find_web_conversation(db.session, token).turns if token else []
         page = render_template(
             "chat/chat.html", token=token, turns=turns, error=True, max=MAX_MESSAGE
         )

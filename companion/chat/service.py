@@ -102,7 +102,7 @@ def chat_on_web(db: Session, token: str | None, text: str, language: str, now: d
     An unknown token is 404; a lapsed one starts a new conversation, which says so.
     """
     text = _checked_text(text)
-    conversation = find_web_conversation(db, token, now) if token else None
+    conversation = find_web_conversation(db, token) if token else None
     lapsed = conversation is not None and conversation.expires_at <= now
     if conversation is None or lapsed:
         conversation, token = _start_web(db, language, now)
@@ -122,7 +122,7 @@ def chat_on_web(db: Session, token: str | None, text: str, language: str, now: d
     return outcome
 
 
-def find_web_conversation(db: Session, token: str, now: datetime) -> Conversation:
+def find_web_conversation(db: Session, token: str) -> Conversation:
     conversation = db.scalar(
         select(Conversation).where(
             Conversation.token_digest == token_digest(token), Conversation.channel == WEB
