@@ -38,6 +38,7 @@ from companion.privacy.encryption import init_encryption
 from companion.privacy.redaction import install_log_redaction
 from companion.rate_limits import init_rate_limits
 from companion.record_ids import bound_record_ids
+from companion.request_text import refuse_unstorable_json_text
 from companion.security_headers import register_security_headers
 from companion.sites import api as sites_api
 from companion.staff import pages as staff_pages
@@ -97,6 +98,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         csrf.exempt(blueprint)  # JSON API: bearer tokens, not cookies, so no cross-site forgery
     init_rate_limits(app)  # before the access check: refused requests cost no password check
     app.before_request(enforce_access_policy)
+    app.before_request(refuse_unstorable_json_text)  # after: strangers learn nothing
     app.register_blueprint(pages.bp)
     app.register_blueprint(prescreen_pages.bp)
     app.register_blueprint(chat_pages.bp)

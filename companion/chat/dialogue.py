@@ -42,9 +42,10 @@ from companion.chat.reading import (
     read_option,
     read_symptom_answer,
     read_yes_no,
+    without_leading_no,
 )
 from matching import Status, Trial, Verdict, evaluate, next_question, open_questions
-from symptoms import Urgency, describes_emergency
+from symptoms import Urgency, describes_emergency, scan_text
 from symptoms.item_bank import Item
 from symptoms.survey import Survey
 from symptoms.triage import triage
@@ -60,6 +61,7 @@ CONTACT_NAME, CONTACT_PHONE, CONTACT_TIME, CONTACT_CONSENT = (
     "contact_time",
     "contact_consent",
 )
+CONTACT_STEPS = (OFFER_CONTACT, CONTACT_NAME, CONTACT_PHONE, CONTACT_TIME, CONTACT_CONSENT)
 CALL_PHONE = "call_phone"  # the number to call back (someone the bot does not know)
 DONE = "done"  # the pre-screen is over
 MENU = "menu"  # a patient, nothing open
@@ -237,6 +239,11 @@ def respond(state: State, text: str, now: datetime, context: Context) -> Turn:
     if describes_emergency(text):
         emergency = ReportEmergency(text, dict(state.symptom_answers))
         return Turn(state, (Say("emergency"),), (emergency,), emergency=True)
+    if state.kind == PATIENT and _reports_red_flag(state, text, context):
+        turn = _report_red_flag(state, text, context)
+        if context.silenced:  # the team has the conversation: they read it; on-call is told
+            return Turn(state, (), (*turn.actions, PassToTeam()))
+        return turn
     if context.silenced:
         return Turn(state, (), (PassToTeam(),))
     if state.kind == PRESCREEN:
@@ -260,6 +267,8 @@ def _prescreen(state: State, text: str, context: Context) -> Turn:
         return Turn(fresh, (Say("restarted"), *_ask(fresh, context)), (ForgetAllFacts(),))
     if command is Intent.BACK and state.step in (FACT, OFFER_CONTACT, DONE):
         return _go_back(state, context)
+    if command is Intent.BACK and state.step in CONTACT_STEPS:
+        return _contact_back(state, context)
     if command is Intent.CALL_ME and state.step not in (CONTACT_NAME, CONTACT_PHONE):
         return _ask_call_phone(state)
     if state.step == FACT:
@@ -276,12 +285,17 @@ def _prescreen(state: State, text: str, context: Context) -> Turn:
 def _answer_fact(state: State, text: str, context: Context) -> Turn:
     question = _question(state, context)
     if state.has_pending:
-        confirmed = read_yes_no(text)
-        if confirmed is not None and confirmed.value == "yes":  # "ok" agrees too
-            return _record(state, question.fact.key, state.pending, context)
-        if confirmed is not None and confirmed.value in ("no", "unsure"):
-            cleared = replace(state, pending=None, has_pending=False)
-            return Turn(cleared, (Say("ask_again"), *_ask(cleared, context)))
+        correction = without_leading_no(text)
+        if correction and read_fact_answer(correction, question, context.language):
+            # "no, 4": not what we checked, but the answer they meant
+            state, text = replace(state, pending=None, has_pending=False), correction
+        else:
+            confirmed = read_yes_no(text)
+            if confirmed is not None and confirmed.value == "yes":  # "ok" agrees too
+                return _record(state, question.fact.key, state.pending, context)
+            if confirmed is not None and confirmed.value in ("no", "unsure"):
+                cleared = replace(state, pending=None, has_pending=False)
+                return Turn(cleared, (Say("ask_again"), *_ask(cleared, context)))
     reading = read_fact_answer(text, question, context.language)
     if reading is None:
         return _missed(replace(state, pending=None, has_pending=False), context)
@@ -364,11 +378,21 @@ def _answer_offer(state: State, text: str, context: Context) -> Turn:
     return _missed(state, context)
 
 
+def _contact_back(state: State, context: Context) -> Turn:
+    """One step back while taking their details: the step before is asked again."""
+    earlier = CONTACT_STEPS[CONTACT_STEPS.index(state.step) - 1]
+    state = replace(state, step=earlier, misses=0)
+    return Turn(state, (Say("went_back"), *_ask(state, context)))
+
+
 def _answer_contact(state: State, text: str, context: Context) -> Turn:
     contact = dict(state.contact)
     if state.step == CONTACT_NAME:
         name = " ".join(text.split())
-        if not name or len(name) > MAX_NAME:
+        said = read_yes_no(name)
+        if said is not None and said.value == "no":  # they would rather not, after all
+            return Turn(replace(state, step=DONE, contact={}, misses=0), (Say("no_contact"),))
+        if not name or len(name) > MAX_NAME or said is not None or read_command(name):
             return _missed(state, context)
         contact["name"] = name
         state = replace(state, step=CONTACT_PHONE, contact=contact, misses=0)
@@ -388,7 +412,7 @@ def _answer_contact(state: State, text: str, context: Context) -> Turn:
         state = replace(state, step=CONTACT_CONSENT, contact=contact, misses=0)
         return Turn(state, _ask(state, context))
     agreed = read_yes_no(text)
-    if agreed is not None and agreed.sure and agreed.value == "yes":
+    if agreed is not None and agreed.value == "yes":  # "ok" and "好的" agree too
         lead = CreateLead(contact["name"], contact["phone"], contact["best_time_to_call"])
         return Turn(
             replace(state, step=DONE, contact={}, misses=0), (Say("lead_created"),), (lead,)
@@ -424,11 +448,37 @@ def _answer_call_phone(state: State, text: str, context: Context) -> Turn:
 # ---- a patient on the study --------------------------------------------------------------
 
 
+def _reports_red_flag(state: State, text: str, context: Context) -> bool:
+    """Whether a patient's words name a red flag (blood in the stool, yellow skin) that must
+    reach the team now, whatever the bot was asking. The symptom check's last, free-text
+    question is the exception: its answer goes into the check's own report."""
+    if not any(finding.urgency >= Urgency.RED for finding in scan_text(text)):
+        return False
+    if state.step == SYMPTOM_ITEM and state.asking:
+        return _survey(context).as_bank().item(state.asking).kind != "text"
+    return True
+
+
+def _report_red_flag(state: State, text: str, context: Context) -> Turn:
+    """A report of the words (with any symptom answers given so far) and the report's answer.
+    A symptom check ends with it; a request for a new visit time stays open."""
+    report = ReportEmergency(text, dict(state.symptom_answers))
+    if state.step == RESCHEDULE_NOTE:
+        kept = replace(state, misses=0)
+        return Turn(kept, (Say("report_answer"), *_ask(kept, context)), (report,))
+    done = replace(
+        state, step=MENU, asking=None, symptom_answers={}, misses=0, pending=None, has_pending=False
+    )
+    return Turn(done, (Say("report_answer"),), (report,))
+
+
 def _patient(state: State, text: str, context: Context) -> Turn:
     if state.step == SYMPTOM_ITEM:
         return _answer_symptom(state, text, context)
     if state.step == RESCHEDULE_NOTE:
-        if read_command(text) is Intent.BACK or read_yes_no(text) == Reading("no"):
+        if read_command(text) in (Intent.BACK, Intent.RESTART) or read_yes_no(text) == Reading(
+            "no"
+        ):
             return Turn(replace(state, step=MENU, misses=0), (Say("menu"),))
         note = " ".join(text.split())[:MAX_NOTE]
         if not note:
@@ -484,6 +534,11 @@ def _start_symptom_check(state: State, context: Context) -> Turn:
 def _answer_symptom(state: State, text: str, context: Context) -> Turn:
     survey = _survey(context)
     item = next(item for item in survey.items if item.key == state.asking)
+    command = read_command(text)
+    if command is Intent.RESTART:
+        return _start_symptom_check(state, context)
+    if command is Intent.BACK:
+        return _symptom_back(state, item, context)
     if state.has_pending:
         confirmed = read_yes_no(text)
         if confirmed is not None and confirmed.value == "yes":
@@ -498,6 +553,26 @@ def _answer_symptom(state: State, text: str, context: Context) -> Turn:
     if reading is not None and not reading.sure:
         return _check(state, _choice_label(item, reading.value, context.language), reading)
     return _record_symptom(state, item, reading, context, declined=_declines(item, text))
+
+
+def _symptom_back(state: State, item: Item, context: Context) -> Turn:
+    """The question before `item` again, its answer forgotten (the first: asked again)."""
+    keys = [each.key for each in _survey(context).items]
+    position = keys.index(item.key)
+    if position == 0:
+        cleared = replace(state, pending=None, has_pending=False, misses=0)
+        return Turn(cleared, (Say("nothing_to_go_back"), *_ask(cleared, context)))
+    previous = keys[position - 1]
+    answers = {key: value for key, value in state.symptom_answers.items() if key != previous}
+    state = replace(
+        state,
+        asking=previous,
+        symptom_answers=answers,
+        pending=None,
+        has_pending=False,
+        misses=0,
+    )
+    return Turn(state, (Say("went_back"), *_ask(state, context)))
 
 
 def _record_symptom(

@@ -281,7 +281,7 @@ YES_NO_BOOK = _PhraseBook(
         "absolutely|certainly|for sure|i'm sure|i am sure|that's right|that is right|"
         "that's correct|that is correct|that's true|you bet|i've had|i have had|yes please|"
         "i'd like to|i would like to|i want to|i'd love to|happy to|sure thing|yes yes|a little|"
-        "a bit|a little bit|a tiny bit",
+        "a bit|a little bit|a tiny bit|agree|i agree|agreed|i consent|consent|i do agree",
         _Word(YES),
     ),
     (
@@ -306,7 +306,8 @@ YES_NO_BOOK = _PhraseBook(
         "i don't|i do not|i haven't|i have not|i've not|i've never|i have never|i didn't|"
         "i did not|i'm not|i am not|i wasn't|i was not|i won't|i will not|i wouldn't|"
         "i would not|i never|i had not|i hadn't|i can't|i cannot|i can not|haven't|didn't|"
-        "wasn't|don't|won't|not once|nothing like that|none at all|no never|no i haven't",
+        "wasn't|don't|won't|not once|nothing like that|none at all|no never|no i haven't|"
+        "disagree|i disagree|i don't agree|i do not agree",
         _Word(NO),
     ),
     ("n|none|nothing|nil|nada", _Word(NO, role=WEAK)),
@@ -345,7 +346,8 @@ YES_NO_BOOK = _PhraseBook(
     # Chinese
     (
         "是的|是啊|是呀|是滴|是是|对的|对啊|对呀|对对|有的|有啊|有呀|有过|有有|没错|当然|"
-        "当然是|当然有|肯定|肯定是|肯定有|确实|确实是|确实有|愿意|是有|有点|有一点|有一些|有些",
+        "当然是|当然有|肯定|肯定是|肯定有|确实|确实是|确实有|愿意|是有|有点|有一点|有一些|有些|"
+        "同意|我同意|同意的",
         _Word(YES),
     ),
     ("是|有|对|会|能|要", _Word(YES, role=WEAK)),
@@ -356,7 +358,7 @@ YES_NO_BOOK = _PhraseBook(
         "没有|从来没有|从没有|从来没|从没|从未|从来不|没有过|木有|没得|不是|不对|不会|不要|"
         "不用|不想|不愿意|不行|不可以|不能|不可能|绝对没有|完全没有|都没有|也没有|并没有|"
         "当然没有|当然不是|当然不|肯定没有|肯定不是|一次也没有|一次都没有|没这回事|不曾|"
-        "未曾|还没有|还没",
+        "未曾|还没有|还没|不同意|我不同意",
         _Word(NO),
     ),
     ("否|不|没|无", _Word(NO, role=WEAK)),
@@ -382,6 +384,26 @@ YES_NO_BOOK = _PhraseBook(
 def read_yes_no(text: str) -> Reading | None:
     """Yes, no or not sure: value "yes", "no" or "unsure", or None."""
     return YES_NO_BOOK.read(text)
+
+
+_LEADING_NO = re.compile(
+    r"^\s*(?:no+|nope|nah|not quite|wrong|不是|不对|错了|不)"
+    r"(?:[\s,，.。!！:：;；、-]+|(?=\d))(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+
+def without_leading_no(text: str) -> str | None:
+    """What follows a leading "no" ("no, 4", "nope it's 54", "不是，是三期"): the answer meant
+    instead of the one checked; None when the reply does not start with a no and go on."""
+    if not isinstance(text, str):
+        return None
+    match = _LEADING_NO.match(unicodedata.normalize("NFKC", text))
+    if match is None:
+        return None
+    rest = match.group("rest").strip()
+    rest = re.sub(r"^(?:it'?s|it is|i meant?|i said|是)\s*", "", rest, flags=re.IGNORECASE)
+    return rest or None
 
 
 # --- numbers ----------------------------------------------------------------------------------

@@ -14,9 +14,9 @@
     bot: transcript.getAttribute("data-bot") || ""
   };
 
-  function addLine(speaker, text) {
+  function addLine(speaker, text, emergency) {
     var item = document.createElement("li");
-    item.className = "chat-line chat-" + speaker;
+    item.className = "chat-line chat-" + speaker + (emergency ? " chat-emergency" : "");
     var label = document.createElement("span");
     label.className = "visually-hidden";
     label.textContent = labels[speaker];
@@ -57,10 +57,14 @@
       .then(function (reply) {
         addLine("person", text);
         reply.replies.forEach(function (line) {
-          addLine("bot", line);
+          addLine("bot", line, reply.emergency);
         });
+        var page = form.getAttribute("data-page-base") + reply.conversation_id;
         form.setAttribute("data-conversation", reply.conversation_id);
-        form.setAttribute("action", form.getAttribute("data-page-base") + reply.conversation_id);
+        form.setAttribute("action", page);
+        if (window.history && window.history.replaceState) {
+          window.history.replaceState(null, "", page); // a reload keeps the conversation
+        }
         box.value = "";
         button.disabled = false;
         box.focus();

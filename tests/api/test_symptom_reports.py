@@ -3,6 +3,7 @@ refused by name with nothing stored, other sites' patients out of reach, and wor
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -86,6 +87,8 @@ def test_two_amber_findings_make_a_red_report(
         ({"answers": None}, "answers"),  # null
         ({}, "answers"),  # missing
         ({"answers": {"fatigue": "mild"}, "urgency": "green"}, "urgency"),  # an extra field
+        ({"answers": {"other": "pain \ud83d here"}}, "answers.other"),  # half an emoji
+        ({"answers": {"other": "pain\x00"}}, "answers.other"),  # a NUL
     ],
 )
 def test_bad_answers_are_refused_naming_the_field_and_nothing_is_stored(
@@ -97,7 +100,11 @@ def test_bad_answers_are_refused_naming_the_field_and_nothing_is_stored(
     field: str,
 ) -> None:
     messages_before = len(outbox(app))
-    response = client.post(patient_reports(patient_id), json=body, headers=coordinator)
+    response = client.post(
+        patient_reports(patient_id),
+        data=json.dumps(body),  # the standard encoder writes lone surrogates as escapes
+        headers={**coordinator, "Content-Type": "application/json"},
+    )
     error = response.get_json()
     assert response.status_code == 400
     assert field in error["message"]

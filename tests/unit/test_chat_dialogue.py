@@ -115,6 +115,64 @@ def test_a_person_who_may_fit_leaves_name_phone_time_and_consent_and_becomes_a_l
     assert lead.best_time_to_call == ("afternoon" if language == "en" else "morning")
 
 
+@pytest.mark.parametrize(
+    ("language", "agree"),
+    [
+        ("en", "I agree"),
+        ("en", "ok"),
+        ("en", "agreed"),
+        ("zh", "同意"),
+        ("zh", "好的"),
+        ("zh", "可以"),
+    ],
+)
+def test_consent_is_given_in_the_words_people_use(language: str, agree: str) -> None:
+    answers = HOPEFUL_EN if language == "en" else HOPEFUL_ZH
+    chat = answer_all(Script.prescreen(language), answers, language)
+    chat.says("yes").says("Li Wei").says("13800138000").says("1").bot_says("ask_consent")
+    chat.says(agree).bot_says("lead_created")
+
+
+@pytest.mark.parametrize(("language", "refuse"), [("en", "I do not agree"), ("zh", "不同意")])
+def test_refusing_consent_makes_no_lead(language: str, refuse: str) -> None:
+    answers = HOPEFUL_EN if language == "en" else HOPEFUL_ZH
+    chat = answer_all(Script.prescreen(language), answers, language)
+    chat.says("yes").says("Li Wei").says("13800138000").says("1").bot_says("ask_consent")
+    chat.says(refuse).bot_says("no_contact")
+    assert not any(isinstance(action, CreateLead) for action in chat.actions)
+
+
+def test_back_while_leaving_details_goes_one_step_back() -> None:
+    chat = answer_all(Script.prescreen("en"), HOPEFUL_EN, "en")
+    chat.says("yes").bot_says("ask_name")
+    chat.says("Li Wei").bot_says("ask_phone")
+    chat.says("back").bot_says("went_back", "ask_name")
+    chat.says("Wang Fang").says("13800138000").bot_says("ask_best_time")
+    chat.says("go back").bot_says("went_back", "ask_phone")
+    chat.says("13800138000").says("2").says("yes").bot_says("lead_created")
+    assert chat.last_actions()[0].name == "Wang Fang"
+
+
+def test_back_at_the_name_returns_to_the_offer() -> None:
+    chat = answer_all(Script.prescreen("en"), HOPEFUL_EN, "en")
+    chat.says("yes").says("back").bot_says("went_back", "offer_contact")
+
+
+@pytest.mark.parametrize("not_a_name", ["call me", "yes", "ok", "sure"])
+def test_a_command_or_a_yes_is_not_taken_as_a_name(not_a_name: str) -> None:
+    chat = answer_all(Script.prescreen("en"), HOPEFUL_EN, "en")
+    chat.says("yes").says(not_a_name)
+    assert chat.keys[-1] == "ask_name"
+    assert "name" not in chat.state.contact
+
+
+@pytest.mark.parametrize("no", ["no", "no thanks", "不用"])
+def test_no_instead_of_a_name_means_they_would_rather_not(no: str) -> None:
+    chat = answer_all(Script.prescreen("en"), HOPEFUL_EN, "en")
+    chat.says("yes").says(no).bot_says("no_contact")
+    assert not any(isinstance(action, CreateLead) for action in chat.actions)
+
+
 def test_saying_no_to_the_offer_sends_nothing() -> None:
     chat = answer_all(Script.prescreen("en"), HOPEFUL_EN, "en")
     chat.says("no thanks").bot_says("no_contact")
@@ -253,6 +311,24 @@ def test_an_emergency_mid_questionnaire_gets_the_emergency_answer_and_keeps_the_
     chat.says("3").bot_asks("regional_spread")  # the pre-screen carries on afterwards
 
 
+@pytest.mark.parametrize(
+    ("language", "hedged", "corrected", "value"),
+    [
+        ("en", "probably 3", "no, 4", "IV"),
+        ("en", "probably 3", "nope it's 2", "II"),
+        ("zh", "应该是三期", "不是，是四期", "IV"),
+    ],
+)
+def test_a_correction_given_instead_of_yes_to_the_check_is_read_as_the_answer(
+    language: str, hedged: str, corrected: str, value: str
+) -> None:
+    chat = Script.prescreen(language).says("1").bot_asks("stage")
+    chat.says(hedged)
+    assert chat.keys == ["check_answer"]
+    chat.says(corrected)
+    assert chat.facts["stage"] == value
+
+
 # ---------- a patient on the study, by text ----------
 
 VISIT = VisitSummary(name="Cycle 2 treatment", day="Thu, Nov 26", time="9:00 AM")
@@ -364,6 +440,82 @@ def test_emergency_words_mid_symptom_check_report_the_answers_given_so_far() -> 
     assert chat.last_actions() == (
         ReportEmergency("I passed out", {"chest_pain": "no", "shortness_of_breath": "none"}),
     )
+
+
+@pytest.mark.parametrize(
+    ("ask", "back"), [("2", "start over"), ("2", "back"), ("改期", "重新开始")]
+)
+def test_start_over_or_back_while_asked_for_a_new_time_is_no_note(ask: str, back: str) -> None:
+    chat = Script.patient("en").says(ask).bot_says("ask_reschedule")
+    chat.says(back).bot_says("menu")
+    assert not any(isinstance(action, RequestReschedule) for action in chat.actions)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "I have blood in my poo since yesterday"),
+        ("en", "my skin and eyes have gone yellow"),
+        ("zh", "拉黑便两天了"),
+        ("zh", "眼睛发黄"),
+    ],
+)
+def test_red_flag_words_while_asked_for_a_new_time_make_a_report_and_keep_the_request_open(
+    language: str, words: str
+) -> None:
+    chat = Script.patient(language).says("2").bot_says("ask_reschedule")
+    chat.says(words).bot_says("report_answer", "ask_reschedule")
+    assert chat.last_actions() == (ReportEmergency(words, {}),)
+    assert not chat.turn.emergency  # red: the team calls within the hour; no 120
+    chat.says("Friday afternoon").bot_says("reschedule_requested")
+    assert chat.last_actions() == (RequestReschedule("Friday afternoon"),)
+
+
+def test_red_flag_words_mid_symptom_check_report_the_answers_given_so_far() -> None:
+    chat = Script.patient("en").says("symptoms").says("no").says("1")
+    chat.says("there is blood in my stool").bot_says("report_answer")
+    assert chat.last_actions() == (
+        ReportEmergency(
+            "there is blood in my stool", {"chest_pain": "no", "shortness_of_breath": "none"}
+        ),
+    )
+    assert chat.state.step == dialogue.MENU
+
+
+def test_red_flag_words_in_the_last_free_text_answer_go_into_the_check_s_own_report() -> None:
+    chat = Script.patient("en").says("symptoms")
+    while chat.state.asking != "other":
+        chat.says("skip")
+    chat.says("some blood in my stool").bot_says("report_answer")
+    [report] = [a for a in chat.last_actions() if isinstance(a, RecordSymptomReport)]
+    assert report.answers == {"other": "some blood in my stool"}
+
+
+def test_red_flag_words_while_staff_have_taken_over_make_a_report_in_silence() -> None:
+    chat = Script.patient("en").taken_over().says("I've had black stools all day")
+    chat.bot_is_silent()
+    assert chat.last_actions() == (
+        ReportEmergency("I've had black stools all day", {}),
+        PassToTeam(),
+    )
+
+
+def test_back_in_a_symptom_check_asks_the_question_before_again() -> None:
+    chat = Script.patient("en").says("symptoms").bot_asks("chest_pain")
+    chat.says("no")
+    second = chat.state.asking
+    chat.says("1")
+    chat.says("back")
+    assert chat.keys[0] == "went_back"
+    chat.bot_asks(second)
+    assert second not in chat.state.symptom_answers
+    assert chat.state.symptom_answers == {"chest_pain": "no"}
+
+
+def test_start_over_in_a_symptom_check_begins_it_again() -> None:
+    chat = Script.patient("zh").says("3").says("没有").says("重新开始")
+    chat.bot_asks("chest_pain")
+    assert chat.state.symptom_answers == {}
 
 
 def test_a_patient_asks_for_a_call() -> None:

@@ -3,6 +3,7 @@ conversation, read as a script of what the person types and what they read back.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -259,12 +260,15 @@ def test_the_transcript_is_kept_encrypted(app: Flask, client: FlaskClient) -> No
         ({"text": "hi", "language": "en"}, "conversation_id"),
         ({"conversation_id": "../../etc", "text": "hi", "language": "en"}, "conversation_id"),
         ({"conversation_id": 12, "text": "hi", "language": "en"}, "conversation_id"),
+        ({"conversation_id": None, "text": "hi \ud800", "language": "en"}, "text"),
+        ({"conversation_id": None, "text": "hi\x00there", "language": "en"}, "text"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field_and_stores_nothing(
     app: Flask, client: FlaskClient, body: dict[str, Any], field: str
 ) -> None:
-    response = client.post(CHAT, json=body)
+    # The standard encoder writes lone surrogates as escapes, as a careless client might.
+    response = client.post(CHAT, data=json.dumps(body), content_type="application/json")
     assert response.status_code in (400, 422)
     assert field in str(response.get_json())
     assert stored(app, Conversation) == []

@@ -81,7 +81,7 @@ def test_a_patient_asks_for_their_next_visit_and_reads_its_day_and_time(
 
 
 def test_a_chinese_patient_is_answered_in_chinese(twilio: FlaskClient, zh_patient_id: int) -> None:
-    Texting(twilio, ZH_PHONE).texts("你好").reads("回复1")
+    Texting(twilio, ZH_PHONE).texts("你好").reads("有什么可以帮您？请回复数字：1")
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
