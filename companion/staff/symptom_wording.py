@@ -104,7 +104,7 @@ REASON_LABELS = {
     "extra_stools_amber": _l("Diarrhoea: several extra stools a day"),
     "extra_stools_red": _l("Severe diarrhoea: many extra stools a day"),
     # Free text
-    "text_mentions_chest_pain": _l("Their words mention chest pain"),
+    "text_mentions_chest_pain": _l("Their words mention chest pain or a racing heart"),
     "text_mentions_breathing": _l("Their words mention trouble breathing"),
     "text_mentions_fainting": _l("Their words mention fainting"),
     "text_mentions_confusion": _l("Their words mention confusion"),
