@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.db import Base
-from companion.privacy.encryption import EncryptedText
+from companion.privacy.encryption import EncryptedJSON, EncryptedText
 from companion.timestamps import UtcDateTime, utcnow
 
 WEB, SMS = "web", "sms"
@@ -27,8 +27,9 @@ OPEN, DONE = "open", "done"
 
 
 class Conversation(Base):
-    """One conversation: its dialogue state (`companion.chat.dialogue.State` as JSON), when it
-    lapses, and who on the team has taken it over (the bot is silent while someone has)."""
+    """One conversation: its dialogue state (`companion.chat.dialogue.State` as JSON, encrypted:
+    it holds answers, and a name and phone number while they are being taken), when it lapses,
+    and who on the team has taken it over (the bot is silent while someone has)."""
 
     __tablename__ = "conversations"
     __table_args__ = (Index("ix_conversations_patient_id_expires_at", "patient_id", "expires_at"),)
@@ -42,7 +43,7 @@ class Conversation(Base):
         ForeignKey("prescreen_sessions.id", ondelete="SET NULL")
     )
     language: Mapped[str] = mapped_column(String(8))
-    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

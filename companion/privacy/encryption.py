@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -137,6 +138,20 @@ class EncryptedText(TypeDecorator[str]):
 
     def process_result_value(self, value: str | None, dialect: Any) -> str | None:
         return None if value is None else keyring().decrypt(value)
+
+
+class EncryptedJSON(EncryptedText):
+    """A JSON document stored encrypted (a chat's state: the answers and contact details it
+    holds while a conversation goes on); reads back as the document."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:  # type: ignore[override]
+        return None if value is None else super().process_bind_param(json.dumps(value), dialect)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Any:  # type: ignore[override]
+        clear = super().process_result_value(value, dialect)
+        return None if clear is None else json.loads(clear)
 
 
 def rotate_encrypted_values(session: Session | None = None) -> int:

@@ -13,9 +13,10 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
 from companion.app import create_app
+from companion.chat.models import Conversation
 from companion.config import ConfigurationError, load_config
 from companion.db import db
-from companion.prescreen.models import Lead
+from companion.prescreen.models import Lead, LeadContactAttempt
 from companion.prescreen.service import lead_by_phone
 from companion.privacy.encryption import UndecryptableValue
 from tests.api.conftest import SESSIONS, answer_until_done, session_url
@@ -253,3 +254,66 @@ def test_migration_0003_encrypts_existing_leads_and_keeps_their_contact_attempts
         assert db.session.execute(text("SELECT count(*) FROM lead_contact_attempts")).scalar() == 1
         db.session.rollback()
         db.engine.dispose()
+
+
+# Migration 0009: a chat's state and staff notes on contact attempts, stored in clear by 0008.
+
+CHAT_ROWS_IN_CLEAR = """
+INSERT INTO conversations (id, channel, site_id, language, state, started_at, last_message_at,
+  expires_at)
+  VALUES (1, 'web', 1, 'en',
+  '{"kind": "prescreen", "step": "contact_phone", "contact": {"name": "Canary Mid Chat"}}',
+  '2026-01-02 00:00:00', '2026-01-02 00:00:00', '2026-01-05 00:00:00');
+UPDATE lead_contact_attempts SET note = 'Canary note: call her sister' WHERE id = 1;
+"""
+
+
+def test_migration_0009_encrypts_chat_states_and_contact_notes_and_reads_them_back(
+    empty_database: tuple[str, dict],
+) -> None:
+    url, engine_options = empty_database
+    migrating = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        }
+    )
+    with migrating.app_context():
+        upgrade(directory=MIGRATIONS, revision="0002")
+        with db.engine.begin() as connection:
+            for statement in CLEAR_ROWS.strip().split(";\n"):
+                connection.exec_driver_sql(statement.strip().rstrip(";"))
+        upgrade(directory=MIGRATIONS, revision="0008")
+        with db.engine.begin() as connection:
+            for statement in CHAT_ROWS_IN_CLEAR.strip().split(";\n"):
+                connection.exec_driver_sql(statement.strip().rstrip(";"))
+        upgrade(directory=MIGRATIONS)
+
+        raw_state = db.session.execute(text("SELECT state FROM conversations")).scalar_one()
+        raw_note = db.session.execute(text("SELECT note FROM lead_contact_attempts")).scalar_one()
+        assert "Canary" not in raw_state
+        assert "Canary" not in raw_note
+        conversation = db.session.get(Conversation, 1)
+        assert conversation.state["contact"] == {"name": "Canary Mid Chat"}
+        assert db.session.get(LeadContactAttempt, 1).note == "Canary note: call her sister"
+        db.session.rollback()
+
+        downgrade(directory=MIGRATIONS, revision="0008")
+        clear_note = db.session.execute(text("SELECT note FROM lead_contact_attempts")).scalar()
+        clear_state = db.session.execute(text("SELECT state FROM conversations")).scalar()
+        assert clear_note == "Canary note: call her sister"
+        assert "Canary Mid Chat" in str(clear_state)
+        db.session.rollback()
+        db.engine.dispose()
+
+
+def test_a_chat_s_state_is_not_stored_in_clear(app: Flask, client: FlaskClient) -> None:
+    conversation_id = None
+    for said in ("hi", "1"):
+        body = {"conversation_id": conversation_id, "text": said, "language": "en"}
+        conversation_id = client.post("/api/v1/chat", json=body).get_json()["conversation_id"]
+    with app.app_context():
+        raw = db.session.execute(text("SELECT state FROM conversations")).scalar_one()
+    assert "melanoma_origin" not in raw
+    assert "skin" not in raw

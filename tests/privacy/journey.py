@@ -47,6 +47,9 @@ WEB_LEAD_PHONE = phone("web lead phone", "+86 139 8765 4301")
 CHAT_LEAD_NAME = name("chat lead name", "Canaryxq Lin")
 CHAT_LEAD_PHONE = phone("chat lead phone", "139 8765 4302")
 LEAD_NOTE = text("staff note on a lead", "canary-leadnote-qx left a voicemail with her son")
+# Every personal value above is encrypted at rest; this one is written in clear, straight into a
+# plain column of rows the purge deletes, so that the byte search is shown to find what is there.
+PLAIN_CONTROL = text("plain-text control", "canary-plaincontrol-zt in a plain column")
 # The web chat of someone we do not know: purged once it lapses.
 WEB_CHAT_TEXT = text("web chat text", "canary-webchat-vz hello, is this the study?")
 STAFF_WEB_CHAT = text("staff web chat", "canary-staffweb-kw Hi, this is a nurse at the site")
@@ -67,6 +70,7 @@ ERROR_NOTE = text("note for no lead", "canary-nolead-ai called twice, no answer"
 ERROR_SYMPTOM = text("symptom for no patient", "canary-nopatient-gu dizzy at night")
 
 PURGED = (
+    PLAIN_CONTROL,
     WEB_LEAD_NAME,
     WEB_LEAD_PHONE,
     CHAT_LEAD_NAME,

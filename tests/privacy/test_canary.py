@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from companion.app import create_app
 from companion.chat.models import WEB, Conversation, ConversationTurn
@@ -206,6 +206,12 @@ def stored(app: Flask) -> bytes:
 def purged(walked: Walked) -> Purged:
     """The journey's records aged past retention and every retention command run, with the
     purged canaries searched in the stored bytes before and after."""
+    with walked.app.app_context():  # in clear, in a plain column of rows the purge deletes
+        db.session.execute(
+            text("UPDATE prescreen_sessions SET trial_version = :control"),
+            {"control": journey.PLAIN_CONTROL.value},
+        )
+        db.session.commit()
     found_before = found_in_bytes(stored(walked.app), journey.PURGED)
     journey.age_purgeable_records(walked.app, walked.lead_ids, RETENTION_DAYS + 1)
     journey.purge_everything_due(walked.app)
@@ -231,12 +237,14 @@ def test_the_enrolled_patient_and_their_text_conversation_are_kept(purged: Purge
     assert count(app, Conversation, Conversation.patient_id == patient_id) == 1
 
 
-def test_the_byte_search_finds_a_purgeable_canary_stored_in_plain_text_before_the_purge(
+def test_the_byte_search_finds_only_the_plain_text_control_before_the_purge(
     purged: Purged,
 ) -> None:
-    # Staff notes on contact attempts are stored unencrypted, so the search must see this one;
-    # everything else personal is encrypted at rest and its plain text is never on disk.
-    assert f"{journey.LEAD_NOTE.label}: {journey.LEAD_NOTE.value}" in purged.found_before
+    # Everything personal is encrypted at rest, so its plain text is never on disk; the control
+    # written in clear into a purged row shows that the search sees what is there.
+    control = journey.PLAIN_CONTROL
+    assert f"{control.label}: {control.value}" in purged.found_before
+    assert all(found.startswith(f"{control.label}: ") for found in purged.found_before)
 
 
 def test_after_the_purges_no_purged_canary_is_left_in_the_stored_bytes(purged: Purged) -> None:
