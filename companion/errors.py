@@ -1,7 +1,10 @@
 """One JSON error shape for every 4xx and 5xx of the API.
 
 flask-smorest's shape, `{"code", "status", "message", "errors"}`, with a `message` a person can
-act on: it names the offending field and what is allowed.
+act on: it names the offending field and what is allowed. A database that is out of reach for a
+while (restarting, unreachable, locked) answers 503 with Retry-After, not 500: nothing of the
+request was stored (its transaction was rolled back), and the same request can simply be sent
+again.
 """
 
 from __future__ import annotations
@@ -10,9 +13,21 @@ import logging
 from typing import Any
 
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    ServiceUnavailable,
+)
+
+from companion.db import RETRY_AFTER_SECONDS, database_unavailable, describe_failure
 
 logger = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = (
+    "The service cannot reach its database just now (it may be restarting or busy), so this "
+    "request was not completed. Please try again in a few seconds."
+)
 
 
 class DomainError(Exception):
@@ -110,7 +125,23 @@ def register_error_handlers(app: Flask, render_page_error: Any) -> None:
         response.status_code = error.code or 500
         for name, value in ((getattr(error, "data", None) or {}).get("headers") or {}).items():
             response.headers[name] = value
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # RFC 9110 §15.5.6: a 405 lists the methods the resource does take.
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        if response.status_code == 503:
+            response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
         return response
+
+    def handle_database_unavailable(error: Exception) -> Any:
+        logger.warning(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.url_rule,
+            describe_failure(error),
+        )
+        unavailable = ServiceUnavailable(description=DATABASE_UNAVAILABLE)
+        unavailable.data = {"message": DATABASE_UNAVAILABLE}  # type: ignore[attr-defined]
+        return handle_http_error(unavailable)
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError) -> Any:
@@ -126,5 +157,7 @@ def register_error_handlers(app: Flask, render_page_error: Any) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception) -> Any:
+        if database_unavailable(error):
+            return handle_database_unavailable(error)
         logger.exception("unhandled error on %s %s", request.method, request.url_rule)
         return handle_http_error(InternalServerError())
