@@ -54,6 +54,13 @@ PAGE_ERRORS = {
         _l("Please wait a moment"),
         _l("There were too many tries. Please wait a minute and try again."),
     ),
+    503: (
+        _l("We are busy for a moment"),
+        _l(
+            "What you sent was not saved. Please wait a few seconds and send it again. "
+            "If you feel very unwell, do not wait: call the emergency number 120 now."
+        ),
+    ),
 }
 UNEXPECTED_ERROR = (
     _l("Sorry, something went wrong"),

@@ -167,7 +167,8 @@ def test_a_stopped_server_gets_503_from_api_pages_and_health_and_the_first_reque
     assert all(int(r.headers["Retry-After"]) > 0 for r in (health, chat, report, page_down))
     assert chat.get_json() == report.get_json() == UNAVAILABLE_BODY
     assert page_down.mimetype == "text/html"
-    assert "Sorry, something went wrong" in page_down.get_data(as_text=True)
+    assert "What you sent was not saved" in page_down.get_data(as_text=True)
+    assert "120" in page_down.get_data(as_text=True)  # the emergency number, though all is down
     assert first_after.status_code == 200, first_after.get_json()
     assert client.get(page).status_code == 200
     assert client.get("/healthz").status_code == 200

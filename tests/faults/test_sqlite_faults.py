@@ -216,7 +216,8 @@ def test_a_page_form_sent_while_the_database_is_locked_gets_the_friendly_page_wi
     assert refused.mimetype == "text/html"
     assert int(refused.headers["Retry-After"]) > 0
     page = refused.get_data(as_text=True)
-    assert "Sorry, something went wrong" in page
+    assert "What you sent was not saved" in page
+    assert "call the emergency number 120 now" in page  # the way out, though all is down
     assert "Traceback" not in page
     assert row_counts(app) == before
     assert client.post("/chat", data=form).status_code == 303
