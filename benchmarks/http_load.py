@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +58,15 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    app: str, chdir: Path, env: Mapping[str, str], log: Path, workers: int = 2
+    app: str,
+    chdir: Path,
+    env: Mapping[str, str],
+    log: Path,
+    workers: int = 2,
+    options: Sequence[str] = (),
 ) -> Iterator[str]:
-    """`app` served by `workers` sync workers; yields its base URL, stops the server on exit."""
+    """`app` served by `workers` sync workers (and gunicorn `options`, e.g. a `--config`);
+    yields its base URL, stops the server on exit."""
     port = free_port()
     command = [
         sys.executable,
@@ -79,6 +85,7 @@ def gunicorn(
         "warning",
         "--error-logfile",
         "-",
+        *options,
     ]
     with log.open("wb") as log_file:
         server = subprocess.Popen(
