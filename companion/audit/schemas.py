@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from companion.audit.registry import AUDITED
+from companion.record_ids import LARGEST_ID
 
 MAX_PAGE = 500
 ENTITY_TYPES = sorted(audited.entity_type for audited in AUDITED.values())
@@ -16,7 +17,8 @@ class AuditQuery(Schema):
         metadata={"description": "Only events about this kind of record."},
     )
     entity_id = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "Only events about this record."}
+        validate=validate.Range(min=1, max=LARGEST_ID),
+        metadata={"description": "Only events about this record."},
     )
     limit = fields.Integer(
         load_default=100,
@@ -24,7 +26,7 @@ class AuditQuery(Schema):
         metadata={"description": f"Events per page, newest first (at most {MAX_PAGE})."},
     )
     before_id = fields.Integer(
-        validate=validate.Range(min=1),
+        validate=validate.Range(min=1, max=LARGEST_ID),
         metadata={"description": "Only events older than this one: pass `next_before_id`."},
     )
 

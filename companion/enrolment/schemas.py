@@ -161,6 +161,9 @@ class ClosedDay(Schema):
 
 class InjectionDay(Schema):
     day = fields.Date()
+    planned = fields.Boolean(
+        metadata={"description": "A dose day of the plan (false: recorded, then dropped from it)."}
+    )
     outcome = fields.String(allow_none=True, metadata={"description": "taken, missed, reaction"})
     note = fields.String(allow_none=True)
     recorded_by = fields.String(allow_none=True)
