@@ -1,10 +1,16 @@
-"""The one reply `companion.messaging.wording` does not hold: to a number we cannot tie to anyone.
+"""The replies `companion.messaging.wording` does not hold: to a number we cannot tie to anyone,
+and to any text that arrives while the database is out of reach.
 
 Whoever texts from an unknown number (a wrong number, a patient on a new phone) gets the same
 short answer in English and Chinese: what this number is for, that no one reads the text, and
 the emergency number. It says nothing about any study, site or person. A text that describes an
 emergency (`symptoms.describes_emergency`) is answered first with the call to act now: no one
 will read it, so the answer is all the help it gets.
+
+While the database is out of reach nothing can be stored, looked up or passed to the team, so
+every text gets the same two-language answer: send it again later, and, when its words describe
+an emergency, call 120 now. Twilio does not send a webhook again, so this is all the sender
+hears.
 """
 
 from __future__ import annotations
@@ -32,4 +38,22 @@ def unknown_sender_reply(body: str = "") -> str:
             if emergency:
                 texts.append(str(UNKNOWN_SENDER_EMERGENCY))
             texts.append(str(UNKNOWN_SENDER_REPLY))
+    return "\n".join(texts)
+
+
+OUTAGE_REPLY = _l(
+    "Sorry, we could not take your text just now. Please send it again in a few minutes."
+)
+
+
+def outage_reply(body: str = "") -> str:
+    """The reply while the database is out of reach, in English then Chinese (needs an
+    application context, not a database)."""
+    emergency = describes_emergency(body)
+    texts = []
+    for language in ("en", "zh"):
+        with force_locale(language):
+            if emergency:
+                texts.append(str(UNKNOWN_SENDER_EMERGENCY))
+            texts.append(str(OUTAGE_REPLY))
     return "\n".join(texts)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -31,9 +32,9 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from companion.access.policy import public
-from companion.db import db
+from companion.db import database_unavailable, db, describe_failure
 from companion.errors import InvalidInput
-from companion.messaging import delivery, inbound
+from companion.messaging import delivery, inbound, replies
 from companion.timestamps import utcnow
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,18 @@ def inbound_sms() -> Response:
         body=request.form.get("Body", "").replace("\x00", ""),
         opt_out_type=request.form.get("OptOutType") or None,
     )
-    reception = _committed_once(lambda: inbound.receive_text(db.session, text, utcnow()))
+    try:
+        reception = _committed_once(lambda: inbound.receive_text(db.session, text, utcnow()))
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        # Nothing can be stored or passed on; the sender still hears what to do, at once.
+        with suppress(Exception):  # the connection may be gone; the answer matters more
+            db.session.rollback()
+        logger.warning(
+            "text message not stored, the database is unavailable: %s", describe_failure(error)
+        )
+        return twiml(replies.outage_reply(text.body))
     logger.info(
         "text message %s from %s handled as %s%s",
         reception.message.id,

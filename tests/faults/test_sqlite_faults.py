@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from companion.errors import DATABASE_UNAVAILABLE
 from tests.conftest import csrf_token_from
 from tests.faults.clinic import migrated_app, open_clinic, row_counts
+from tests.signed_webhooks import AUTH_TOKEN, OUR_NUMBER, new_sid, post_signed
 
 pytestmark = pytest.mark.chaos
 
@@ -221,3 +222,29 @@ def test_a_page_form_sent_while_the_database_is_locked_gets_the_friendly_page_wi
     assert "Traceback" not in page
     assert row_counts(app) == before
     assert client.post("/chat", data=form).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("body", "emergency"),
+    [("I can't breathe and my chest hurts", True), ("胸口痛，喘不上气", True), ("C", False)],
+)
+def test_a_text_that_arrives_while_the_database_is_locked_is_still_answered(
+    another_app, clean_database: None, body: str, emergency: bool
+) -> None:
+    app = another_app(
+        SQLITE_BUSY_TIMEOUT_MS=BUSY_TIMEOUT_MS, TWILIO_AUTH_TOKEN=AUTH_TOKEN, PUBLIC_BASE_URL=None
+    )
+    client = app.test_client()
+    text = {"MessageSid": new_sid(), "From": "+8613912340077", "To": OUR_NUMBER, "Body": body}
+    before = row_counts(app)
+
+    with write_lock_held(app):
+        answered = post_signed(client, "/twilio/sms", text)
+
+    assert answered.status_code == 200
+    reply = answered.get_data(as_text=True)
+    assert "send it again in a few minutes" in reply
+    assert "几分钟后" in reply
+    assert ("Call 120 now" in reply) is emergency
+    assert reply.count("120") == (2 if emergency else 0)  # in English and in Chinese
+    assert row_counts(app) == before  # nothing half-stored
