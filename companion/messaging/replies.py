@@ -15,7 +15,7 @@ hears.
 
 from __future__ import annotations
 
-from flask_babel import force_locale
+from flask_babel import LazyString, force_locale
 from flask_babel import lazy_gettext as _l
 
 from symptoms import describes_emergency
@@ -27,33 +27,30 @@ UNKNOWN_SENDER_REPLY = _l(
 
 
 UNKNOWN_SENDER_EMERGENCY = _l("This may be an emergency. Call 120 now.")
-
-
-def unknown_sender_reply(body: str = "") -> str:
-    """The reply to `body` in English, then in Chinese (needs an application context)."""
-    emergency = describes_emergency(body)
-    texts = []
-    for language in ("en", "zh"):
-        with force_locale(language):
-            if emergency:
-                texts.append(str(UNKNOWN_SENDER_EMERGENCY))
-            texts.append(str(UNKNOWN_SENDER_REPLY))
-    return "\n".join(texts)
-
-
 OUTAGE_REPLY = _l(
     "Sorry, we could not take your text just now. Please send it again in a few minutes."
 )
 
 
+def unknown_sender_reply(body: str = "") -> str:
+    """The reply to `body` in English, then in Chinese (needs an application context)."""
+    return _in_both_languages(body, UNKNOWN_SENDER_REPLY)
+
+
 def outage_reply(body: str = "") -> str:
     """The reply while the database is out of reach, in English then Chinese (needs an
     application context, not a database)."""
+    return _in_both_languages(body, OUTAGE_REPLY)
+
+
+def _in_both_languages(body: str, reply: LazyString) -> str:
+    """`reply` in English then Chinese, each after the call to act now when `body` describes an
+    emergency."""
     emergency = describes_emergency(body)
     texts = []
     for language in ("en", "zh"):
         with force_locale(language):
             if emergency:
                 texts.append(str(UNKNOWN_SENDER_EMERGENCY))
-            texts.append(str(OUTAGE_REPLY))
+            texts.append(str(reply))
     return "\n".join(texts)

@@ -208,6 +208,18 @@ def empty_database(tmp_path: Path) -> Iterator[tuple[str, dict]]:
         yield found
 
 
+def app_on(database: tuple[str, dict]) -> Flask:
+    """An app on `database`, to migrate up and down by hand."""
+    url, engine_options = database
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        }
+    )
+
+
 CLEAR_ROWS = """
 INSERT INTO sites (id, code, name, created_at) VALUES (1, 'SITE01', 'Site', '2026-01-01 00:00:00');
 INSERT INTO staff_users (id, site_id, email, password_hash, role, is_active, failed_logins,
@@ -225,14 +237,7 @@ INSERT INTO lead_contact_attempts (id, lead_id, staff_id, at, outcome, note)
 def test_migration_0003_encrypts_existing_leads_and_keeps_their_contact_attempts(
     empty_database: tuple[str, dict],
 ) -> None:
-    url, engine_options = empty_database
-    migrating = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
-        }
-    )
+    migrating = app_on(empty_database)
     with migrating.app_context():
         upgrade(directory=MIGRATIONS, revision="0002")
         with db.engine.begin() as connection:
@@ -271,14 +276,7 @@ UPDATE lead_contact_attempts SET note = 'Canary note: call her sister' WHERE id 
 def test_migration_0009_encrypts_chat_states_and_contact_notes_and_reads_them_back(
     empty_database: tuple[str, dict],
 ) -> None:
-    url, engine_options = empty_database
-    migrating = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
-        }
-    )
+    migrating = app_on(empty_database)
     with migrating.app_context():
         upgrade(directory=MIGRATIONS, revision="0002")
         with db.engine.begin() as connection:
