@@ -1,6 +1,8 @@
 """The flask-smorest API object and the Blueprint class every API slice uses.
 
 Validation failures answer 400 (not webargs' default 422), and JSON bodies reject unknown keys.
+The document states who may call each operation, read from the routes' declared access policies
+(companion/openapi_security.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ from swagger_ui_bundle import swagger_ui_path
 from webargs.flaskparser import FlaskParser
 
 from companion.access.policy import public
+from companion.openapi_security import (
+    BEARER_SCHEME,
+    BEARER_SECURITY_SCHEME,
+    AccessPolicyPlugin,
+)
 
 SWAGGER_ASSETS = "/api/docs/assets/"
 
@@ -55,7 +62,8 @@ def init_api(app: Flask) -> Api:
             }
         },
     )
-    api = Api(app)
+    api = Api(app, spec_kwargs={"extra_plugins": [AccessPolicyPlugin(app)]})
+    api.spec.components.security_scheme(BEARER_SCHEME, BEARER_SECURITY_SCHEME)
 
     @app.get(SWAGGER_ASSETS + "<path:filename>")
     @public

@@ -27,9 +27,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.parameters import ParameterLocation
 
 from companion.access.policy import policy_for
 from companion.db import db
+from companion.openapi_security import BEARER_SCHEME
 from tests.api.conftest import answer_until_done
 from tests.conftest import STAFF_PASSWORD, empty_every_table
 from tests.enrolments import enrol
@@ -90,6 +92,20 @@ def names_a_real_record(value: Any) -> bool:
     return zlib.crc32(repr(value).encode()) % 2 == 0
 
 
+def spoils_its_credentials(case: schemathesis.Case) -> bool:
+    """Whether schemathesis generated the case to break the document's `Authorization` header
+    (the bearer scheme of a staff operation): left out, or not a bearer credential at all. Other
+    invalid headers (a malformed `Content-Type`) still travel with a real token."""
+    declared = case.operation.definition.raw.get("security", [])
+    if {BEARER_SCHEME: []} not in declared:
+        return False  # without the scheme in the document, schemathesis sends no credentials
+    if case.meta is None or not case.meta.is_negative_at(ParameterLocation.HEADER):
+        return False
+    sent = {name.lower(): value for name, value in (case.headers or {}).items()}
+    value = sent.get("authorization")
+    return not (isinstance(value, str) and value.startswith("Bearer "))
+
+
 @dataclass
 class FuzzWorld:
     """A site with one record of each kind, seeded afresh for every operation, so that what one
@@ -101,6 +117,7 @@ class FuzzWorld:
     records: dict[str, Any] = field(default_factory=dict)
     seeded_for: str | None = None
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
+    staff_operations: set[str] = field(default_factory=set)
 
     def prepare(self, case: schemathesis.Case) -> dict[str, str]:
         """Seed the site when `case` starts a new operation, point about half of the positive
@@ -134,7 +151,12 @@ class FuzzWorld:
 
     def credentials_for(self, case: schemathesis.Case) -> dict[str, str]:
         """Nothing for a public operation; else the bearer token of the least powerful role the
-        route admits (a coordinator, or an admin for the routes only admins may call)."""
+        route admits (a coordinator, or an admin for the routes only admins may call).
+
+        The document declares the bearer scheme on staff operations, so schemathesis generates an
+        `Authorization` header for them. A made-up bearer token is replaced by a real one; a case
+        whose credentials are deliberately invalid (`spoils_its_credentials`) is sent as
+        generated, and must be refused like any other invalid input."""
         method = case.operation.method.upper()
         path = case.operation.path
         concrete = re.sub(r"\{\w+\}", "1", path)
@@ -142,6 +164,9 @@ class FuzzWorld:
         policy = policy_for(self.app, endpoint, method)
         assert policy is not None, f"{method} {path} declares no access policy"
         if policy.kind != "staff":
+            return {}
+        self.staff_operations.add(case.operation.label)
+        if spoils_its_credentials(case):
             return {}
         role = next(
             role for role in ("coordinator", "investigator", "admin") if role in policy.roles
@@ -237,7 +262,8 @@ def fuzz_world(
     app: Flask, clean_database: None, request: pytest.FixtureRequest
 ) -> Iterator[FuzzWorld]:
     """The seeded site; every table is emptied after the run (`clean_database`). After the run,
-    every operation of the document must have been called at least once."""
+    every operation of the document must have been called at least once, and every staff
+    operation must have answered 401 to at least one case with spoiled credentials."""
     world = FuzzWorld(app=app, client=app.test_client())
     yield world
     request.config.stash.setdefault(SUMMARIES, []).append(world.summary())
@@ -245,3 +271,7 @@ def fuzz_world(
         Path(report).write_text(json.dumps(world.statuses, indent=1, sort_keys=True))
     missed = document_operations(world.client) - set(world.statuses)
     assert not missed, f"the fuzz never called {sorted(missed)}"
+    never_refused = sorted(
+        label for label in world.staff_operations if not world.statuses[label][401]
+    )
+    assert not never_refused, f"no case without valid credentials got 401 from {never_refused}"

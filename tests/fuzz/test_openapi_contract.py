@@ -4,8 +4,10 @@ Public operations are called anonymously, staff operations with a token of the s
 coordinator (an admin's for admin-only routes); about half of the valid cases name a real record
 of the seeded site. Every check schemathesis has runs but one (below): no 5xx; a documented status
 code, content type, headers and body for every response; invalid input refused with a 4xx; a
-method the route does not take refused with 405 and `Allow`. A failure prints a reproducing call;
-rerun it with the same `FUZZ_SEED` and `FUZZ_EXAMPLES` (docs/fuzzing.md).
+method the route does not take refused with 405 and `Allow`; and `ignored_auth`: the document
+declares the bearer token on staff operations, so a staff operation that answers 2xx is called
+again without the token and with a made-up one, and must refuse both (401). A failure prints a
+reproducing call; rerun it with the same `FUZZ_SEED` and `FUZZ_EXAMPLES` (docs/fuzzing.md).
 """
 
 from __future__ import annotations
