@@ -115,9 +115,10 @@ class RequestCallback:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportEmergency:
-    """The message described an emergency: make it an emergency report (with the symptom
-    answers given so far, if any) and alert on-call."""
+class ReportWords:
+    """A patient's words describe an emergency or a red flag: make them a report (with the
+    symptom answers given so far, if any); the triage grades it from the words and on-call is
+    alerted. From someone we do not know (a web pre-screen) there is no one to report on."""
 
     text: str
     answers: Mapping[str, Any] = field(default_factory=dict)
@@ -149,7 +150,7 @@ Action = (
     | ForgetAllFacts
     | CreateLead
     | RequestCallback
-    | ReportEmergency
+    | ReportWords
     | RecordSymptomReport
     | RequestReschedule
     | LogInjection
@@ -237,7 +238,7 @@ def respond(state: State, text: str, now: datetime, context: Context) -> Turn:
     paused = _paused(state, now, context)
     state = replace(state, last_at=now.isoformat())
     if describes_emergency(text):
-        emergency = ReportEmergency(text, dict(state.symptom_answers))
+        emergency = ReportWords(text, dict(state.symptom_answers))
         return Turn(state, (Say("emergency"),), (emergency,), emergency=True)
     if state.kind == PATIENT and _reports_red_flag(state, text, context):
         turn = _report_red_flag(state, text, context)
@@ -462,7 +463,7 @@ def _reports_red_flag(state: State, text: str, context: Context) -> bool:
 def _report_red_flag(state: State, text: str, context: Context) -> Turn:
     """A report of the words (with any symptom answers given so far) and the report's answer.
     A symptom check ends with it; a request for a new visit time stays open."""
-    report = ReportEmergency(text, dict(state.symptom_answers))
+    report = ReportWords(text, dict(state.symptom_answers))
     if state.step == RESCHEDULE_NOTE:
         kept = replace(state, misses=0)
         return Turn(kept, (Say("report_answer"), *_ask(kept, context)), (report,))

@@ -274,7 +274,7 @@ def _do(
         _add_task(db, conversation, CALLBACK, now, phone=action.phone_e164)
     elif isinstance(action, dialogue.RequestReschedule):
         _add_task(db, conversation, RESCHEDULE, now, note=action.note)
-    elif isinstance(action, dialogue.ReportEmergency):
+    elif isinstance(action, dialogue.ReportWords):
         if patient is not None:
             said = sms_reports.answers_from_text(action.text) or {"other": action.text[:1000]}
             answers = {**action.answers, **said}

@@ -19,7 +19,7 @@ from companion.chat.dialogue import (
     PassToTeam,
     RecordFact,
     RecordSymptomReport,
-    ReportEmergency,
+    ReportWords,
     RequestCallback,
     RequestReschedule,
     VisitSummary,
@@ -307,7 +307,7 @@ def test_an_emergency_mid_questionnaire_gets_the_emergency_answer_and_keeps_the_
     chat.says(text)
     assert chat.keys == ["emergency"]
     chat.bot_flags_emergency()
-    assert chat.last_actions() == (ReportEmergency(text, {}),)
+    assert chat.last_actions() == (ReportWords(text, {}),)
     chat.says("3").bot_asks("regional_spread")  # the pre-screen carries on afterwards
 
 
@@ -438,7 +438,7 @@ def test_emergency_words_mid_symptom_check_report_the_answers_given_so_far() -> 
     chat.says("I passed out")
     assert chat.keys == ["emergency"]
     assert chat.last_actions() == (
-        ReportEmergency("I passed out", {"chest_pain": "no", "shortness_of_breath": "none"}),
+        ReportWords("I passed out", {"chest_pain": "no", "shortness_of_breath": "none"}),
     )
 
 
@@ -465,7 +465,7 @@ def test_red_flag_words_while_asked_for_a_new_time_make_a_report_and_keep_the_re
 ) -> None:
     chat = Script.patient(language).says("2").bot_says("ask_reschedule")
     chat.says(words).bot_says("report_answer", "ask_reschedule")
-    assert chat.last_actions() == (ReportEmergency(words, {}),)
+    assert chat.last_actions() == (ReportWords(words, {}),)
     assert not chat.turn.emergency  # red: the team calls within the hour; no 120
     chat.says("Friday afternoon").bot_says("reschedule_requested")
     assert chat.last_actions() == (RequestReschedule("Friday afternoon"),)
@@ -475,7 +475,7 @@ def test_red_flag_words_mid_symptom_check_report_the_answers_given_so_far() -> N
     chat = Script.patient("en").says("symptoms").says("no").says("1")
     chat.says("there is blood in my stool").bot_says("report_answer")
     assert chat.last_actions() == (
-        ReportEmergency(
+        ReportWords(
             "there is blood in my stool", {"chest_pain": "no", "shortness_of_breath": "none"}
         ),
     )
@@ -495,7 +495,7 @@ def test_red_flag_words_while_staff_have_taken_over_make_a_report_in_silence() -
     chat = Script.patient("en").taken_over().says("I've had black stools all day")
     chat.bot_is_silent()
     assert chat.last_actions() == (
-        ReportEmergency("I've had black stools all day", {}),
+        ReportWords("I've had black stools all day", {}),
         PassToTeam(),
     )
 

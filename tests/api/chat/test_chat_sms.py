@@ -152,7 +152,7 @@ def test_yes_answers_the_chats_question_instead_of_confirming_a_visit(
 def test_a_request_to_reschedule_leaves_a_task_for_the_coordinator(
     app: Flask, twilio: FlaskClient, patient_id: int
 ) -> None:
-    Texting(twilio, ZH_PHONE if False else PHONE).texts("I can't make it, need to change my visit")
+    Texting(twilio, PHONE).texts("I can't make it, need to change my visit")
     Texting(twilio, PHONE).texts("Next Tuesday afternoon").reads("A coordinator will contact you")
     [task] = rows(app, ChatTask)
     assert (task.kind, task.note, task.patient_id) == (
@@ -160,6 +160,36 @@ def test_a_request_to_reschedule_leaves_a_task_for_the_coordinator(
         "Next Tuesday afternoon",
         patient_id,
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "change", "red_flag", "answer", "when"),
+    [
+        ("en", "2", "there is blood in my poo", "within the hour", "Friday morning"),
+        ("zh", "2", "拉黑便两天了", "1小时内", "周五上午"),
+    ],
+)
+def test_red_flag_words_while_asked_for_a_new_time_are_reported_and_on_call_alerted(
+    app: Flask,
+    twilio: FlaskClient,
+    patient_id: int,
+    zh_patient_id: int,
+    language: str,
+    change: str,
+    red_flag: str,
+    answer: str,
+    when: str,
+) -> None:
+    patient = Texting(twilio, PHONE if language == "en" else ZH_PHONE).texts(change)
+    patient.texts(red_flag).reads(answer)
+    [report] = rows(app, SymptomReport)
+    assert report.urgency == "red"
+    assert report.answers["other"] == red_flag
+    alerts = [m for m in rows(app, OutboundMessage) if m.kind == "urgent_alert"]
+    assert len(alerts) == 1
+    patient.texts(when)  # the request for a new time is still open
+    [task] = rows(app, ChatTask)
+    assert (task.kind, task.note) == ("reschedule", when)
 
 
 def test_took_my_injection_is_logged_on_a_shot_day_and_passed_on_otherwise(
