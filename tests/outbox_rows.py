@@ -52,7 +52,7 @@ def make_patient(
         sms_consent=sms_consent,
         sms_opted_out_at=opted_out_at,
         anchor_date=date(2026, 12, 1),
-        cycles=1,
+        cycles=2,  # as the protocol allows (2 to 4)
         enrolled_by=staff.id,
     )
     session.add(patient)

@@ -248,7 +248,6 @@ def fill_outbox(app: Flask, rng: random.Random) -> tuple[dict[str, int], dict[st
     with app.app_context():
         for first in range(0, MESSAGES, MESSAGES_EACH):
             patient = make_patient(db.session)
-            patient.cycles = 2  # as the protocol allows (START plans the patient's reminders)
             patients[patient.phone_e164] = patient.id
             for number in range(first, first + MESSAGES_EACH):
                 body = f"Message {number}: your visit is tomorrow at 09:00. Reply C to confirm."
