@@ -220,6 +220,13 @@ def app_on(database: tuple[str, dict]) -> Flask:
     )
 
 
+def run_script(script: str) -> None:
+    """Each `;`-ended statement of `script`, as written (the rows an older revision stored)."""
+    with db.engine.begin() as connection:
+        for statement in script.strip().split(";\n"):
+            connection.exec_driver_sql(statement.strip().rstrip(";"))
+
+
 CLEAR_ROWS = """
 INSERT INTO sites (id, code, name, created_at) VALUES (1, 'SITE01', 'Site', '2026-01-01 00:00:00');
 INSERT INTO staff_users (id, site_id, email, password_hash, role, is_active, failed_logins,
@@ -240,9 +247,7 @@ def test_migration_0003_encrypts_existing_leads_and_keeps_their_contact_attempts
     migrating = app_on(empty_database)
     with migrating.app_context():
         upgrade(directory=MIGRATIONS, revision="0002")
-        with db.engine.begin() as connection:
-            for statement in CLEAR_ROWS.strip().split(";\n"):
-                connection.exec_driver_sql(statement.strip().rstrip(";"))
+        run_script(CLEAR_ROWS)
         upgrade(directory=MIGRATIONS)
 
         raw = db.session.execute(text("SELECT name, phone_e164, phone_hash FROM leads")).one()
@@ -279,13 +284,9 @@ def test_migration_0009_encrypts_chat_states_and_contact_notes_and_reads_them_ba
     migrating = app_on(empty_database)
     with migrating.app_context():
         upgrade(directory=MIGRATIONS, revision="0002")
-        with db.engine.begin() as connection:
-            for statement in CLEAR_ROWS.strip().split(";\n"):
-                connection.exec_driver_sql(statement.strip().rstrip(";"))
+        run_script(CLEAR_ROWS)
         upgrade(directory=MIGRATIONS, revision="0008")
-        with db.engine.begin() as connection:
-            for statement in CHAT_ROWS_IN_CLEAR.strip().split(";\n"):
-                connection.exec_driver_sql(statement.strip().rstrip(";"))
+        run_script(CHAT_ROWS_IN_CLEAR)
         upgrade(directory=MIGRATIONS)
 
         raw_state = db.session.execute(text("SELECT state FROM conversations")).scalar_one()

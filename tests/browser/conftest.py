@@ -54,6 +54,12 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def no_violations(axe: Callable[[Page], list[dict[str, Any]]], page: Page, what: str) -> None:
+    """axe-core finds no WCAG 2.1 AA violation on `page` (`what` names it in a failure)."""
+    violations = axe(page)
+    assert not violations, f"{what}:\n{describe_violations(violations)}"
+
+
 @pytest.fixture
 def say(app: Flask) -> Say:
     """The page wording of an English message in a language, as the catalogs translate it."""

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from companion.chat.models import Conversation
 from companion.db import db
-from tests.browser.conftest import Say, describe_violations
+from tests.browser.conftest import Say, no_violations
 from tests.browser.test_calendar_pages import HTML_LANG, PHONE, fits_the_screen, sign_in, submit
 from tests.browser.test_content_security_policy import violations_while
 
@@ -27,11 +27,6 @@ FIRST_QUESTION = {"en": "Where did your melanoma first start?", "zh": "您的黑
 STAGE_QUESTION = {"en": "What stage is your melanoma now?", "zh": "您的黑色素瘤现在是第几期？"}
 HELLO = {"en": "hi", "zh": "你好"}
 CANNOT_BREATHE = {"en": "I can't breathe and my chest hurts", "zh": "胸口痛，喘不上气"}
-
-
-def no_violations(axe: Callable[[Page], list[dict[str, Any]]], page: Page, what: str) -> None:
-    violations = axe(page)
-    assert not violations, f"{what}:\n{describe_violations(violations)}"
 
 
 def send_live(page: Page, say: Say, language: str, text: str) -> None:

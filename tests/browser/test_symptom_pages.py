@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
 
 from tests.api.test_symptom_pages import AMBER, EMERGENCY, RED, report, set_site
-from tests.browser.conftest import Say, describe_violations
+from tests.browser.conftest import Say, no_violations
 from tests.browser.test_calendar_pages import HTML_LANG, PHONE, fits_the_screen, sign_in, submit
 from tests.browser.test_content_security_policy import violations_while
 from tests.enrolments import enrol, path_of
@@ -63,11 +63,6 @@ def signed_in_page(
     page.goto(f"/staff/login?lang={language}")
     sign_in(page, say, language, email)
     return page
-
-
-def no_violations(axe: Callable[[Page], list[dict[str, Any]]], page: Page, what: str) -> None:
-    violations = axe(page)
-    assert not violations, f"{what}:\n{describe_violations(violations)}"
 
 
 # ---------- The queue ----------
