@@ -29,8 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -47,11 +47,12 @@ os.environ.setdefault("DATA_ENCRYPTION_KEYS", "YmVuY2htYXJrLWRhdGEta2V5LW5vdC1mb
 os.environ.setdefault("PHONE_HASH_KEY", "benchmark-phone-hash-key-not-for-production")
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from companion.app import create_app  # noqa: E402
 from companion.db import db  # noqa: E402
 from companion.messaging.models import SENT, OutboundMessage  # noqa: E402
+from tests.database_schemas import schema_of_its_own  # noqa: E402
 from tests.outbox_rows import make_patient, queue_message  # noqa: E402
 from tests.twilio_standin import ACCOUNT_SID, AUTH_TOKEN, running_standin  # noqa: E402
 
@@ -186,12 +187,12 @@ class _database:
 
     def __enter__(self):
         options: dict = {}
+        self.schema_kept = ExitStack()
         if self.postgres:
-            self.url = self.postgres.replace("postgresql://", "postgresql+psycopg://", 1)
-            self.schema = f"bench_{uuid.uuid4().hex[:12]}"
-            with create_engine(self.url, isolation_level="AUTOCOMMIT").connect() as connection:
-                connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-            search_path = f"-csearch_path={self.schema}"
+            self.url, schema = self.schema_kept.enter_context(
+                schema_of_its_own(self.postgres, "bench")
+            )
+            search_path = f"-csearch_path={schema}"
             options = {"connect_args": {"options": search_path}}
             worker_url = f"{self.url}?options={quote(search_path)}"
         else:
@@ -208,10 +209,8 @@ class _database:
         with self.app.app_context():
             db.session.remove()
             db.engine.dispose()
-        if self.postgres:
-            with create_engine(self.url, isolation_level="AUTOCOMMIT").connect() as connection:
-                connection.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
-        else:
+        self.schema_kept.close()  # drops the PostgreSQL schema
+        if not self.postgres:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 

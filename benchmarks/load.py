@@ -38,7 +38,6 @@ import secrets
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -55,7 +54,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from load_client import Exchange, TimeUp, UnexpectedAnswer, Visitor
 from load_figures import KindFigures, StoredCheck, figures_of, stored_checks, table
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from companion.access.service import create_staff
 from companion.app import create_app
@@ -64,6 +63,7 @@ from companion.db import db
 from companion.demo import LIKELY_FIT
 from companion.prescreen.models import PrescreenSession
 from companion.symptoms.models import ACKNOWLEDGED, SymptomReport, SymptomReportNote
+from tests.database_schemas import schema_of_its_own
 from tests.profiles import INELIGIBLE_PROFILES, eligible_patient
 
 WORKERS = 4
@@ -136,18 +136,9 @@ def fresh_database(database: str, work_dir: Path) -> Iterator[tuple[str, str]]:
     if database == "sqlite":
         yield "SQLite", f"sqlite:///{work_dir / 'load.sqlite3'}"
         return
-    url = database.replace("postgresql://", "postgresql+psycopg://", 1)
-    schema = f"load_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if urlsplit(url).query else "?"
-    try:
+    with schema_of_its_own(database, "load") as (url, schema):
+        separator = "&" if urlsplit(url).query else "?"
         yield "PostgreSQL", f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def service_environment(database_url: str) -> dict[str, str]:

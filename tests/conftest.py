@@ -12,7 +12,6 @@ import shutil
 import socket
 import subprocess
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,11 +22,11 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
 
 from companion.app import create_app
 from companion.audit.append_only import allow_statements, forbid_statements
 from companion.db import db
+from tests.database_schemas import schema_of_its_own
 from tests.twilio_standin import StandinControl, running_standin
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
@@ -53,17 +52,8 @@ def database_of_its_own(sqlite_file: Path, schema_prefix: str) -> Iterator[tuple
     if not url:
         yield f"sqlite:///{sqlite_file}", {}
         return
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    schema = f"{schema_prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with schema_of_its_own(url, schema_prefix) as (driver_url, schema):
+        yield driver_url, {"connect_args": {"options": f"-csearch_path={schema}"}}
 
 
 @pytest.fixture(scope="session")
