@@ -170,7 +170,7 @@ def load_demo_data(db: Session, now: datetime, dispatch_as_of: demo_texts.Dispat
     links = []
     for screen in DEMO_SCREENS:
         state, token = prescreen.start_session(
-            db, trial, screen["language"], site.code, now, SESSION_LIFETIME
+            db, trial, screen["language"], site, now, SESSION_LIFETIME
         )
         for fact, value in screen["answers"].items():
             state = prescreen.record_answer(state, fact, value, now, SESSION_LIFETIME)

@@ -49,7 +49,7 @@ from companion.messaging.models import InboundMessage
 from companion.messaging.visit_words import visit_words
 from companion.prescreen import service as prescreen
 from companion.sites.models import Site
-from companion.sites.service import site_by_code
+from companion.sites.service import receiving_site
 from companion.symptoms import service as symptom_reports
 from companion.symptoms import sms_reports
 from companion.symptoms.settings import symptom_settings, triage_rules_of
@@ -136,10 +136,10 @@ def find_web_conversation(db: Session, token: str) -> Conversation:
 
 
 def _start_web(db: Session, language: str, now: datetime) -> tuple[Conversation, str]:
-    site = site_by_code(db, current_app.config["DEFAULT_SITE_CODE"], create_with_name="Study site")
+    site = receiving_site(db, None, current_app.config["DEFAULT_SITE_CODE"])
     trial = prescreen.trial_named(current_app.config["PRESCREEN_TRIAL_ID"])
     session, _session_token = prescreen.start_session(
-        db, trial, language, site.code, now, prescreen_lifetime()
+        db, trial, language, site, now, prescreen_lifetime()
     )
     token = secrets.token_urlsafe(24)
     conversation = Conversation(

@@ -13,6 +13,7 @@ from companion.db import db
 from companion.openapi import Blueprint, json_response
 from companion.prescreen import schemas, service
 from companion.prescreen.presenter import describe_assessment, describe_questionnaire
+from companion.sites.service import receiving_site
 from companion.timestamps import utcnow
 from companion.urls import public_url
 from matching import evaluate
@@ -61,7 +62,7 @@ class Sessions(MethodView):
             db.session,
             trial,
             body["language"],
-            body.get("site") or current_app.config["DEFAULT_SITE_CODE"],
+            receiving_site(db.session, body.get("site"), current_app.config["DEFAULT_SITE_CODE"]),
             utcnow(),
             _lifetime(),
         )

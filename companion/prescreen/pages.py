@@ -16,6 +16,7 @@ from companion.i18n import current_language
 from companion.prescreen import service
 from companion.prescreen.api import contact_details
 from companion.prescreen.schemas import ContactRequest
+from companion.sites.service import receiving_site
 from companion.timestamps import utcnow
 from companion.urls import public_url
 from matching import Status, next_question, open_questions
@@ -33,7 +34,9 @@ def _lifetime() -> timedelta:
 @public
 def start() -> Response:
     trial = service.trial_named(current_app.config["PRESCREEN_TRIAL_ID"])
-    site = request.form.get("site") or current_app.config["DEFAULT_SITE_CODE"]
+    site = receiving_site(
+        db.session, request.form.get("site"), current_app.config["DEFAULT_SITE_CODE"]
+    )
     _state, token = service.start_session(
         db.session, trial, current_language(), site, utcnow(), _lifetime()
     )

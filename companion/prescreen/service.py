@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from companion.errors import Conflict, InvalidInput, NotFound
 from companion.prescreen.models import Lead, PrescreenSession
 from companion.privacy.encryption import phone_hash
-from companion.sites.service import site_by_code
+from companion.sites.models import Site
 from matching import (
     Assessment,
     FactsError,
@@ -77,10 +77,10 @@ def token_digest(token: str) -> str:
 
 
 def start_session(
-    db: Session, trial: Trial, language: str, site_code: str, now: datetime, lifetime: timedelta
+    db: Session, trial: Trial, language: str, site: Site, now: datetime, lifetime: timedelta
 ) -> tuple[SessionState, str]:
-    """A new anonymous session; the returned token is the only key to it and is not stored."""
-    site = site_by_code(db, site_code, create_with_name=site_code)
+    """A new anonymous session for `site` (see `receiving_site`); the returned token is the only
+    key to it and is not stored."""
     token = secrets.token_urlsafe(32)
     record = PrescreenSession(
         token_digest=token_digest(token),

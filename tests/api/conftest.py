@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from companion.db import db
 from companion.prescreen.models import Lead
+from companion.sites.service import site_by_code
 from tests.profiles import eligible_patient
 
 EVALUATE = "/api/v1/trials/NCT07586904/prescreen/evaluate"
@@ -51,7 +52,11 @@ def new_lead(
     language: str = "en",
     best_time_to_call: str = "morning",
 ) -> int:
-    """A lead left by a person who finished the pre-screen at `site`; returns its id."""
+    """A lead left by a person who finished the pre-screen at `site` (made first, as its admin
+    would, when new); returns its id."""
+    with app.app_context():
+        site_by_code(db.session, site, create_with_name=site)
+        db.session.commit()
     token = client.post(SESSIONS, json={"language": "en", "site": site}).get_json()["token"]
     answer_until_done(client, token, eligible_patient())
     response = client.post(

@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 
 from companion.db import db
 from companion.prescreen import service
+from companion.sites.service import receiving_site
 from companion.timestamps import utcnow
 from matching import Trial, next_question
 
@@ -179,7 +180,12 @@ def prescreen(app: Flask, trial: Trial) -> Callable[..., str]:
         lifetime = timedelta(days=app.config["PRESCREEN_SESSION_DAYS"])
         with app.app_context():
             state, token = service.start_session(
-                db.session, trial, language, app.config["DEFAULT_SITE_CODE"], now, lifetime
+                db.session,
+                trial,
+                language,
+                receiving_site(db.session, None, app.config["DEFAULT_SITE_CODE"]),
+                now,
+                lifetime,
             )
             if until is None:
                 for fact, value in answers.items():
