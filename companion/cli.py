@@ -40,6 +40,11 @@ demo = AppGroup("demo", help="Demonstration data.")
 @demo.command("load", help="Add a demo site, pre-screens and leads (safe to run twice).")
 def demo_load() -> None:
     app = current_app._get_current_object()
+    if app.config["COMPANION_ENV"] == "production":
+        # The demo coordinator's password is printed in the README: never on a real service.
+        raise click.ClickException(
+            "demo data is refused with COMPANION_ENV=production: its staff password is public"
+        )
     # The demo's past reminders go through the dispatcher with a backend that sends nothing.
     cap = SendingRateCap(1000, "memory://", OutboxBackend.sender)
 

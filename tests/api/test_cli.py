@@ -8,10 +8,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from companion.access.models import StaffUser
 from companion.db import db
 from companion.enrolment.models import ClosedDay, InjectionLogEntry, Patient, Visit
 from companion.messaging.models import PENDING, SENT, InboundMessage, OutboundMessage
 from companion.prescreen.models import Lead, PrescreenSession
+from companion.sites.models import Site
 from companion.timestamps import utcnow
 
 
@@ -33,6 +35,16 @@ def test_demo_data_shows_leads_and_pre_screens_and_loads_once(app: Flask, runner
     assert (count(app, Lead), count(app, PrescreenSession)) == (2, 5)  # one by chat
     assert "already loaded" in runner.invoke(args=["demo", "load"]).output
     assert (count(app, Lead), count(app, PrescreenSession)) == (2, 5)  # one by chat
+
+
+def test_demo_data_is_refused_in_production_and_writes_nothing(
+    app: Flask, runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "COMPANION_ENV", "production")
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert "refused with COMPANION_ENV=production" in result.output
+    assert (count(app, Site), count(app, StaffUser), count(app, Lead)) == (0, 0, 0)
 
 
 def test_demo_data_enrols_patients_with_visits_shots_and_working_links(
