@@ -38,7 +38,7 @@ from companion.privacy.encryption import init_encryption
 from companion.privacy.redaction import install_log_redaction
 from companion.rate_limits import init_rate_limits
 from companion.record_ids import bound_record_ids
-from companion.request_text import refuse_unstorable_json_text
+from companion.request_text import read_json_body, reads_its_own_fields, refuse_unstorable_fields
 from companion.security_headers import register_security_headers
 from companion.sites import api as sites_api
 from companion.staff import pages as staff_pages
@@ -98,7 +98,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         csrf.exempt(blueprint)  # JSON API: bearer tokens, not cookies, so no cross-site forgery
     init_rate_limits(app)  # before the access check: refused requests cost no password check
     app.before_request(enforce_access_policy)
-    app.before_request(refuse_unstorable_json_text)  # after: strangers learn nothing
+    app.before_request(read_json_body)  # after the access check: strangers learn nothing
+    app.before_request(refuse_unstorable_fields)
     app.register_blueprint(pages.bp)
     app.register_blueprint(prescreen_pages.bp)
     app.register_blueprint(chat_pages.bp)
@@ -106,6 +107,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(patient_pages.bp)
     app.register_blueprint(twilio_webhooks.bp)
     csrf.exempt(twilio_webhooks.bp)  # Twilio signs its requests; no cookies, so no forgery
+    reads_its_own_fields(app, twilio_webhooks.bp)  # each field checked after the signature
     register_error_handlers(app, render_page_error=_render_page_error)
     register_security_headers(app)
     register_access_log_path(app)

@@ -9,8 +9,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from companion.access.models import ROLES
-from companion.access.service import create_staff
+from companion.access.models import ROLES, StaffUser
+from companion.access.service import create_staff, normalise_email, unlock, unlock_address
 from companion.audit.recorder import audit_reason
 from companion.chat.service import purge_lapsed_web_chats
 from companion.db import db
@@ -123,7 +123,12 @@ staff = AppGroup("staff", help="Staff accounts.")
 
 @staff.command("create", help="Create a staff account (and its site, if new).")
 @click.option("--email", required=True)
-@click.option("--password", required=True, help="At least 12 characters.")
+@click.option(
+    "--password",
+    required=True,
+    help="At least 12 characters; not only spaces, not one character repeated, not a common or "
+    "leaked password, not built from the email.",
+)
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--site", "site_code", required=True, help="Site code, e.g. SITE01.")
 def staff_create(email: str, password: str, role: str, site_code: str) -> None:
@@ -135,6 +140,37 @@ def staff_create(email: str, password: str, role: str, site_code: str) -> None:
         raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"created {user.role} {user.email} at {site_code} (id {user.id})")
+
+
+@staff.command(
+    "unlock",
+    help="Let an account sign in again at once: forget its failed sign-ins and the wait they "
+    "built up (recorded in the audit trail). --address does the same for a client address.",
+)
+@click.option("--email", default=None, help="The account's email.")
+@click.option("--address", default=None, help="A client address, as the service sees it.")
+@click.option(
+    "--reason",
+    default="Unlocked on the server (flask staff unlock).",
+    show_default=True,
+    help="Why, for the audit trail.",
+)
+def staff_unlock(email: str | None, address: str | None, reason: str) -> None:
+    if not email and not address:
+        raise click.UsageError("give --email, --address or both")
+    if email:
+        user = db.session.scalar(select(StaffUser).where(StaffUser.email == normalise_email(email)))
+        if user is None:
+            raise click.BadParameter("no staff account has this email", param_hint="--email")
+        audit_reason(reason)
+        unlock(db.session, user)
+    forgot = unlock_address(db.session, address) if address else False
+    db.session.commit()
+    if email:
+        click.echo(f"unlocked {normalise_email(email)}: it may sign in at once")
+    if address:
+        done = "forgot the failed sign-ins from" if forgot else "no failed sign-ins from"
+        click.echo(f"{done} {address.strip()}")
 
 
 trials = AppGroup("trials", help="Trial definitions.")

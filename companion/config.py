@@ -15,6 +15,8 @@ from cryptography.fernet import Fernet
 from dotenv import load_dotenv
 from limits import parse_many
 
+from matching.bounded_numbers import written_whole_number
+
 
 class ConfigurationError(RuntimeError):
     """The environment does not describe a runnable service."""
@@ -190,21 +192,23 @@ def _whole_number(
     raw = environ.get(name)
     if raw is None:
         return default
-    if not raw.strip().isdigit() or not lowest <= int(raw) <= highest:
+    number = written_whole_number(raw)
+    if number is None or not lowest <= number <= highest:
         raise ConfigurationError(
             f"{name}={raw!r} is not allowed; "
             f"use a whole number of {unit} from {lowest} to {highest}."
         )
-    return int(raw)
+    return number
 
 
 def _optional_whole_number(environ: Any, name: str) -> int | None:
     raw = environ.get(name)
     if raw is None:
         return None
-    if not raw.strip().isdigit() or int(raw) < 1:
+    number = written_whole_number(raw)
+    if number is None or number < 1:
         raise ConfigurationError(f"{name}={raw!r} is not allowed; use a whole number above 0.")
-    return int(raw)
+    return number
 
 
 def _yes_or_no(environ: Any, name: str, default: bool) -> bool:

@@ -61,6 +61,18 @@ class Conflict(DomainError):
     http_status = 409
 
 
+class TooManyAttempts(DomainError):
+    """Refused for now, not for good: the same request may be sent again after a wait."""
+
+    http_status = 429
+
+    def __init__(
+        self, message: str, retry_after_seconds: int, problems: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, problems)
+        self.retry_after_seconds = retry_after_seconds
+
+
 def describe_validation_errors(errors: Any, path: str = "") -> list[str]:
     """Flatten marshmallow's nested error dict into "field.path: problem" sentences."""
     if isinstance(errors, dict):
@@ -150,6 +162,8 @@ def register_error_handlers(app: Flask, render_page_error: Any) -> None:
         http_error.data = {"message": error.message}  # type: ignore[attr-defined]
         if error.http_status == 401:
             http_error.data["headers"] = {"WWW-Authenticate": "Bearer"}  # type: ignore[attr-defined]
+        if isinstance(error, TooManyAttempts):
+            http_error.data["headers"] = {"Retry-After": str(error.retry_after_seconds)}  # type: ignore[attr-defined]
         if error.problems:
             http_error.data["messages"] = error.problems  # type: ignore[attr-defined]
             http_error.data["message_override"] = error.message  # type: ignore[attr-defined]

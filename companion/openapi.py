@@ -1,6 +1,7 @@
 """The flask-smorest API object and the Blueprint class every API slice uses.
 
-Validation failures answer 400 (not webargs' default 422), and JSON bodies reject unknown keys.
+Validation failures answer 400 (not webargs' default 422), and JSON bodies reject unknown keys;
+a JSON body is the one `companion.request_text` read once, within limits, before the route.
 The document states who may call each operation, read from the routes' declared access policies
 (companion/openapi_security.py).
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, send_from_directory
+from flask import Flask, Request, Response, jsonify, send_from_directory
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from swagger_ui_bundle import swagger_ui_path
@@ -21,12 +22,19 @@ from companion.openapi_security import (
     BEARER_SECURITY_SCHEME,
     AccessPolicyPlugin,
 )
+from companion.request_text import NOT_READ, parsed_json_body
 
 SWAGGER_ASSETS = "/api/docs/assets/"
 
 
 class _Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req: Request) -> Any:
+        """The body as `companion.request_text` read it at the door, not parsed a second time;
+        one that is not JSON is parsed here again, so webargs answers it in its usual words."""
+        body = parsed_json_body()
+        return super()._raw_load_json(req) if body is NOT_READ else body
 
 
 class Blueprint(SmorestBlueprint):

@@ -1,62 +1,76 @@
-"""Text a database cannot keep is refused at the door, with the field that holds it.
+"""What a request carries is checked at the door, once, before any route reads it.
 
-JSON may carry a lone UTF-16 surrogate (`"\\ud800"`) or a NUL character: Python reads both, but
-neither can be encoded for storage (PostgreSQL refuses NUL in text, and no UTF-8 encoder takes
-a surrogate), so left alone they surface as a 500 deep inside a write. Every JSON body is
-checked before its route runs; the answer is a 400 naming the first field at fault.
+Two `before_request` hooks, registered after the access check (strangers learn nothing):
+
+- the JSON body is read once by `companion.json_document` (depth, size of numbers, NaN and
+  Infinity, NUL and lone surrogates) and kept for the route's parser (`parsed_json_body`);
+- every query argument, form field and path segment must be text a database can store: a NUL
+  (PostgreSQL refuses it in text) or a lone surrogate is refused.
+
+Each refusal is a 400 naming the field: the API's JSON error shape, or the normal 400 page.
+A blueprint whose requests are signed and read field by field (Twilio's webhooks) opts out with
+`reads_its_own_fields`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
-from flask import request
+from flask import Blueprint, Flask, current_app, g, request
 
 from companion.errors import InvalidInput
-
-PROBLEM = (
-    "must be plain text: it holds a character that cannot be stored (a NUL or a lone surrogate)."
+from companion.json_document import (
+    UNSTORABLE,
+    JsonRefused,
+    printable_name,
+    read_json_document,
+    storable,
 )
 
+NOT_READ = object()  # no JSON body, or one that is not JSON: the route's parser answers it
 
-def refuse_unstorable_json_text() -> None:
-    """A `before_request` hook: 400 when a JSON body holds text that cannot be stored."""
+OWN_READERS = "blueprints_reading_their_own_fields"  # app.extensions key
+
+
+def reads_its_own_fields(app: Flask, blueprint: Blueprint) -> None:
+    """Leave `blueprint`'s query arguments, form fields and path segments to its own checks."""
+    app.extensions.setdefault(OWN_READERS, set()).add(blueprint.name)
+
+
+def read_json_body() -> None:
+    """A `before_request` hook: the JSON body, read once within limits, or a 400 naming the
+    first field at fault."""
+    g.json_body = NOT_READ
     if not request.is_json:
         return
-    raw = request.get_data(cache=True)
-    if b"\\u" not in raw:
-        return  # both can only arrive escaped (\\u0000, \\ud800): valid UTF-8 holds neither
     try:
-        body = json.loads(raw)  # as webargs reads it; orjson would refuse a lone surrogate
+        g.json_body = read_json_document(request.get_data(cache=True))
+    except JsonRefused as refused:
+        raise InvalidInput(
+            f"{refused.field}: {refused.problem}", {"json": {refused.field: [refused.problem]}}
+        ) from None
     except ValueError:
-        return  # malformed JSON: the route's own parsing answers it
-    for path, value in _strings(body, ""):
-        if not _storable(value):
-            field = path or "body"
-            raise InvalidInput(f"{field}: {PROBLEM}", {"json": {field: [PROBLEM]}})
+        return  # not JSON: the route's parser refuses it in its usual words
 
 
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Every string in a JSON document, keys included, with the path of the field it is in."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            yield where, str(key)
-            yield from _strings(item, where)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{path}.{index}" if path else str(index))
+def parsed_json_body() -> Any:
+    """The body `read_json_body` read for this request, or NOT_READ."""
+    return g.get("json_body", NOT_READ)
 
 
-def _storable(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def refuse_unstorable_fields() -> None:
+    """A `before_request` hook: 400 when a query argument, form field or path segment holds a
+    character no database can store."""
+    if request.blueprint in current_app.extensions.get(OWN_READERS, ()):
+        return
+    places: list[tuple[str, Any]] = [
+        ("path", (request.view_args or {}).items()),
+        ("query", request.args.items(multi=True)),
+    ]
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not request.is_json:
+        places.append(("form", request.form.items(multi=True)))
+    for location, fields in places:
+        for name, value in fields:
+            if not (storable(name) and (not isinstance(value, str) or storable(value))):
+                field = printable_name(name)
+                raise InvalidInput(f"{field}: {UNSTORABLE}", {location: {field: [UNSTORABLE]}})

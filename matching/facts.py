@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from matching.bounded_numbers import MAX_WRITTEN_DIGITS
 from matching.trial import Trial
+
+SHOWN_LENGTH = 40  # of a refused value, quoted in the message
 
 
 class FactsError(ValueError):
@@ -27,7 +30,7 @@ def read_facts(trial: Trial, raw: Mapping[str, Any]) -> dict[str, Any]:
             continue
         canonical = fact.canonical(value)
         if canonical is None:
-            problems[key] = f"{value!r} is not allowed; use {fact.describe_allowed()}"
+            problems[key] = f"{_shown(value)} is not allowed; use {fact.describe_allowed()}"
         else:
             facts[key] = canonical
     if problems:
@@ -41,3 +44,15 @@ def read_answer(trial: Trial, key: str, value: Any) -> Any:
     if fact is None or not fact.asked:
         raise FactsError({key: "not a question of this pre-screen"})
     return read_facts(trial, {key: value})[key]
+
+
+def _shown(value: Any) -> str:
+    """The refused value as a message quotes it: cut short, and an int too long to print (int()
+    prints at most 4,300 digits) is described instead."""
+    if isinstance(value, int) and abs(value) >= 10**MAX_WRITTEN_DIGITS:
+        return f"a number of more than {MAX_WRITTEN_DIGITS} digits"
+    try:
+        shown = repr(value)
+    except (ValueError, RecursionError):  # such an int inside a list, or a list nested deep
+        return "a value too long to show"
+    return shown if len(shown) <= SHOWN_LENGTH else shown[: SHOWN_LENGTH - 3] + "..."

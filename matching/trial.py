@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from matching.bounded_numbers import OutOfRange, bounded_number, describe_range
 from matching.rules import Rule
 
 LocalText = Mapping[str, str]  # language code -> text
@@ -46,25 +46,15 @@ class Fact:
                 if isinstance(allowed, int) and isinstance(value, str) and value == str(allowed):
                     return allowed
             return None
-        if not isinstance(value, int | float) or not math.isfinite(value):
+        try:
+            return bounded_number(value, self.minimum, self.maximum, whole=self.type == "integer")
+        except OutOfRange:
             return None
-        if self.type == "integer" and not float(value).is_integer():
-            return None
-        if (self.minimum is not None and value < self.minimum) or (
-            self.maximum is not None and value > self.maximum
-        ):
-            return None
-        return int(value) if self.type == "integer" else value
 
     def describe_allowed(self) -> str:
         if self.type == "choice":
             return "one of " + ", ".join(str(value) for value in self.values)
-        kind = "a whole number" if self.type == "integer" else "a number"
-        if self.minimum is not None and self.maximum is not None:
-            return f"{kind} from {self.minimum:g} to {self.maximum:g}"
-        if self.minimum is not None:
-            return f"{kind} of at least {self.minimum:g}"
-        return kind
+        return describe_range(self.minimum, self.maximum, whole=self.type == "integer")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,15 +8,13 @@ every question is optional; a report needs at least one answer.
 
 from __future__ import annotations
 
-import math
-import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from matching.bounded_numbers import bounded_number, written_number
 from symptoms.item_bank import COUNT, NUMBER, TEXT, Item, ItemBank
 
-_DECIMAL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _KEPT_CONTROLS = {"\n", "\t"}
 
 Answer = float | int | str
@@ -76,20 +74,14 @@ def read_answer(item: Item, value: Any) -> Answer | None:
 
 
 def _number(item: Item, value: Any) -> float | int:
+    """A number or a count within the item's bounds (OutOfRange, a ValueError, otherwise)."""
     if isinstance(value, str):
-        written = unicodedata.normalize("NFKC", value).strip()
-        if not _DECIMAL.match(written):
+        written = written_number(value)
+        if written is None:
             raise ValueError(value)
-        value = float(written)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(value)
-    if not item.minimum <= value <= item.maximum:
-        raise ValueError(value)
-    if item.kind == COUNT:
-        if not float(value).is_integer():
-            raise ValueError(value)
-        return int(value)
-    return float(value)
+        value = written
+    number = bounded_number(value, item.minimum, item.maximum, whole=item.kind == COUNT)
+    return number if item.kind == COUNT else float(number)
 
 
 def _text(item: Item, value: Any) -> str | None:

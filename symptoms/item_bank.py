@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from matching.bounded_numbers import describe_range
 from symptoms.data_file import DataFileReader, read_document
 
 ITEMS_DIR = Path(__file__).resolve().parent / "items"
@@ -67,10 +68,8 @@ class Item:
 
     def describe_allowed(self) -> str:
         """What an answer may be, in words for an error message."""
-        if self.kind == NUMBER:
-            return f"a number from {self.minimum:g} to {self.maximum:g}"
-        if self.kind == COUNT:
-            return f"a whole number from {self.minimum:g} to {self.maximum:g}"
+        if self.kind in (NUMBER, COUNT):
+            return describe_range(self.minimum, self.maximum, whole=self.kind == COUNT)
         if self.kind == TEXT:
             return f"text of 1 to {self.max_length} characters"
         values = self.choice_values

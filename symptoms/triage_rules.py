@@ -8,19 +8,18 @@ code. Both are checked: a file mistake names the file and the field, a bad overr
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
+from matching.bounded_numbers import OutOfRange, bounded_number, written_number
 from symptoms.data_file import DataFileReader, read_document
 from symptoms.item_bank import COUNT, NUMBER, TEXT, ItemBank, load_item_bank
 from symptoms.urgency import Urgency
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "triage_rules.yaml"
-_DECIMAL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 
 
 class RulesError(ValueError):
@@ -56,7 +55,7 @@ class Measurement:
         """0 below the amber threshold, 1 from it, 2 from the red one; None for a non-number."""
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):  # an int of any size compares
             return None
         if value >= getattr(rules, self.red_from):
             return 2
@@ -135,16 +134,13 @@ _PAIRS = (("fever_amber_c", "fever_red_c"), ("stools_amber", "stools_red"))
 
 def _threshold(key: str, value: Any) -> float | int:
     whole, lowest, highest = _LIMITS[key]
-    allowed = f"must be a {'whole ' if whole else ''}number from {lowest:g} to {highest:g}"
-    if isinstance(value, str) and _DECIMAL.match(value.strip()):
-        value = float(value)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise RulesError(key, allowed)
-    if whole and not float(value).is_integer():
-        raise RulesError(key, allowed)
-    if not lowest <= value <= highest:
-        raise RulesError(key, allowed)
-    return int(value) if whole else float(value)
+    if isinstance(value, str):
+        value = written_number(value)
+    try:
+        number = bounded_number(value, lowest, highest, whole=whole)
+    except OutOfRange as refused:
+        raise RulesError(key, "must be " + refused.allowed) from None
+    return number if whole else float(number)
 
 
 def check_thresholds(rules: TriageRules, blame: tuple[str, ...] = ()) -> None:

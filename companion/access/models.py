@@ -1,10 +1,10 @@
-"""Staff accounts, their sign-in tokens, and patients' single-purpose links."""
+"""Staff accounts, their sign-in tokens, failed sign-ins, and patients' single-purpose links."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.db import Base
@@ -23,8 +23,9 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the present run of failed sign-ins began to make this account wait (audited); cleared
+    # by a successful sign-in or an unlock. The count itself is in `sign_in_throttles`.
+    sign_in_throttled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     site: Mapped[Site] = relationship()
@@ -45,6 +46,24 @@ class StaffToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[StaffUser] = relationship()
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins in a row for one account email (known or not) or one client address.
+
+    The key is a keyed digest of the email or address, so that what strangers type is not kept
+    in clear. Rows are bookkeeping, not audited (strangers write them); they are deleted once
+    forgotten (`companion.access.throttle_policy`).
+    """
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (UniqueConstraint("scope", "key_digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8))  # account | address
+    key_digest: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class PatientLink(Base):

@@ -78,11 +78,9 @@ AUDITED: dict[type, Audited] = {
     LeadContactAttempt: Audited(
         "lead_contact_attempt", masked=frozenset({"note"}), site_of=site_of_lead
     ),
-    StaffUser: Audited(
-        "staff_user",
-        secrets={"password_hash": "password"},
-        ignored=frozenset({"failed_logins", "locked_until"}),
-    ),
+    # A run of failed sign-ins is one event (when the account began to wait), not one per try:
+    # strangers cause them, and the trail is kept as long as the trial.
+    StaffUser: Audited("staff_user", secrets={"password_hash": "password"}),
     PatientLink: Audited("patient_link", ignored=frozenset({"digest"})),
     Patient: Audited(
         "patient", masked=frozenset({"name", "phone_e164"}), ignored=frozenset({"phone_hash"})

@@ -70,6 +70,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from matching.bounded_numbers import written_whole_number
 from matching.trial import Question
 from symptoms.item_bank import COUNT, NUMBER, SEVERITY, TEXT, YES_NO, Item
 
@@ -878,8 +879,8 @@ def _number_reference(reply: str, options: Options) -> Reading | None:
 def _small_number(token: str, *, roman: bool = False) -> int | None:
     """1-3 digits, a roman numeral (stages only), an English number word to nineteen, or a
     Chinese numeral."""
-    if token.isdigit():
-        return int(token)
+    if (number := written_whole_number(token)) is not None:
+        return number
     if roman and token in _ROMAN:
         return _ROMAN[token]
     if token in _ONES:

@@ -1,6 +1,7 @@
 """What the enrolment and calendar API takes and gives (marshmallow; also the OpenAPI document).
 
-Request bodies name only what staff may set; any other key is refused with 400.
+Request bodies name only what staff may set; any other key is refused with 400. Every day taken
+in falls in the service's date window (`companion.form_values`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from zoneinfo import available_timezones
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from companion.form_values import WindowDate
 from companion.i18n import SUPPORTED_LANGUAGES
 from schedules import available_protocols
 from schedules.attention import STATUSES, WARNINGS
@@ -33,7 +35,7 @@ class NewEnrollment(Schema):
     timezone = fields.String(
         required=True, metadata={"description": "IANA time zone, e.g. Asia/Shanghai."}
     )
-    anchor_date = fields.Date(
+    anchor_date = WindowDate(
         required=True, metadata={"description": "Planned first treatment day (cycle 1 day 1)."}
     )
     sms_consent = fields.Boolean(
@@ -121,7 +123,7 @@ class VisitChange(Visit):
 
 
 class VisitReschedule(Schema):
-    date = fields.Date(required=True)
+    date = WindowDate(required=True)
     reason = fields.String(
         required=True,
         validate=validate.Length(min=3, max=500),
@@ -131,7 +133,7 @@ class VisitReschedule(Schema):
 
 class VisitStatusChange(Schema):
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    date = fields.Date(
+    date = WindowDate(
         load_default=None, metadata={"description": "The day it took place (for done)."}
     )
     reason = fields.String(
@@ -142,7 +144,7 @@ class VisitStatusChange(Schema):
 
 
 class VisitsQuery(Schema):
-    start = fields.Date(
+    start = WindowDate(
         data_key="from",
         metadata={"description": "First day (YYYY-MM-DD); today at the site when left out."},
     )
@@ -155,7 +157,7 @@ class PatientLinkOut(Schema):
 
 class ClosedDay(Schema):
     id = fields.Integer(dump_only=True)
-    day = fields.Date(required=True)
+    day = WindowDate(required=True)
     label = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 

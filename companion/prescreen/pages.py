@@ -20,6 +20,7 @@ from companion.sites.service import receiving_site
 from companion.timestamps import utcnow
 from companion.urls import public_url
 from matching import Status, next_question, open_questions
+from matching.bounded_numbers import written_whole_number
 
 bp = Blueprint("prescreen_pages", __name__, url_prefix="/prescreen")
 
@@ -123,8 +124,7 @@ def _form_value(state: service.SessionState, fact: str, raw: str | None) -> Any:
     if definition is None or not raw:
         return None
     if definition.type == "integer":
-        raw = raw.strip()
-        return int(raw) if raw.isdigit() else None
+        return written_whole_number(raw)
     return raw
 
 

@@ -112,11 +112,16 @@ def find_session(db: Session, token: str, now: datetime) -> SessionState:
 def record_answer(
     state: SessionState, fact: str, value: Any, now: datetime, lifetime: timedelta
 ) -> SessionState:
-    """Store one answer (replacing an earlier one to the same question)."""
+    """Store one answer (replacing an earlier one to the same question); a refusal names the
+    request's field, `fact` (not a question of this pre-screen) or `value`, and the fact."""
     try:
         value = read_answer(state.trial, fact, value)
     except FactsError as error:
-        raise InvalidInput(f"Invalid answer: {error}", {"json": error.problems}) from error
+        asked = state.trial.facts.get(fact)
+        field = "value" if asked is not None and asked.asked else "fact"
+        raise InvalidInput(
+            f"Invalid answer: {field}: {error}", {"json": {field: error.problems}}
+        ) from error
     record = state.record
     record.facts = {**record.facts, fact: value}
     record.answer_order = [key for key in record.answer_order if key != fact] + [fact]

@@ -42,10 +42,12 @@ from companion.i18n import babel_locale, current_language
 from companion.leads import service as lead_service
 from companion.leads.workflow import SCREENING_BOOKED
 from companion.prescreen.models import Lead
+from companion.record_ids import LARGEST_ID
 from companion.staff import enrolment_wording as wording
 from companion.staff.visit_pages import ENROLLED
 from companion.staff.visit_rows import VisitRow, patient_label, visit_row
 from companion.timestamps import utcnow
+from matching.bounded_numbers import written_whole_number
 
 bp = Blueprint("enrolment", __name__)
 
@@ -117,9 +119,10 @@ def _lead_asked_for(raw: str) -> Lead | None:
     """The lead named in the address; one of another site, or no lead, is not found (404)."""
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31):
+    lead_id = written_whole_number(raw)
+    if lead_id is None or not 0 < lead_id <= LARGEST_ID:
         raise NotFound(lead_service.NOT_AT_YOUR_SITE)
-    return lead_service.lead_at_site(db.session, current_staff().site_id, int(raw))
+    return lead_service.lead_at_site(db.session, current_staff().site_id, lead_id)
 
 
 def _lead_posted(raw: str) -> Lead | None:

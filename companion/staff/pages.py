@@ -24,14 +24,15 @@ from flask import (
     url_for,
 )
 from flask_babel import format_datetime, get_locale
+from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from companion.access.policy import current_staff, public, signed_in_staff, staff
 from companion.access.policy import web_session_cookie_name as session_cookie
 from companion.access.service import (
-    LOCKOUT,
-    MAX_FAILED_LOGINS,
+    THROTTLES,
+    SignInThrottled,
     authenticate,
     issue_token,
     revoke_token,
@@ -49,7 +50,9 @@ from companion.pages import language_switch_url
 from companion.prescreen.models import Lead, LeadContactAttempt
 from companion.prescreen.service import trial_named
 from companion.prescreen.wording import BEST_TIME_LABELS
+from companion.record_ids import LARGEST_ID
 from companion.staff import (
+    account_pages,
     chat_pages,
     enrolment_pages,
     message_pages,
@@ -64,12 +67,14 @@ from companion.staff.session_cookie import (
     set_session_cookie,
 )
 from companion.timestamps import utcnow
+from matching.bounded_numbers import written_whole_number
 
 bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
 bp.register_blueprint(visit_pages.bp)  # the calendar and patients pages share all of this
 bp.register_blueprint(enrolment_pages.bp)  # so do the enrol form and the closed days
 bp.register_blueprint(message_pages.bp)  # and the site's text messages
 bp.register_blueprint(chat_pages.bp)  # and the chat's conversations and tasks
+bp.register_blueprint(account_pages.bp)  # and one's own password
 bp.register_blueprint(symptom_pages.bp)  # and the symptom reports, whose nav count and
 bp.context_processor(symptom_pages.staff_page_symptoms)  # timeline section every page gets
 
@@ -102,9 +107,14 @@ def sign_in() -> Response | tuple[str, int]:
         return _login_page(errors=missing, email=email, next_path=next_path), 400
     now = utcnow()
     try:
-        user = authenticate(db.session, email, password, now)
+        user = authenticate(db.session, email, password, now, address=get_remote_address())
+    except SignInThrottled as refusal:
+        db.session.commit()
+        wait = refusal.retry_after_seconds
+        page = _login_page(errors=["throttled"], email=email, next_path=next_path, wait=wait)
+        return page, 429, {"Retry-After": str(wait)}
     except Unauthorized:
-        db.session.commit()  # failed attempts count towards the lockout
+        db.session.commit()  # failed attempts count towards the wait
         return _login_page(errors=["credentials"], email=email, next_path=next_path), 401
     earlier = request.cookies.get(session_cookie())
     if earlier:
@@ -136,17 +146,24 @@ def _next_path(candidate: str | None) -> str | None:
 
 
 def _login_page(
-    *, errors: Iterable[str] = (), email: str = "", next_path: str | None = None
+    *,
+    errors: Iterable[str] = (),
+    email: str = "",
+    next_path: str | None = None,
+    wait: int = 0,
 ) -> str:
     g.page_url = url_for(".login", next=next_path) if next_path else url_for(".login")
+    policy = THROTTLES["account"]
     return render_template(
         "staff/login.html",
         errors=list(errors),
         email=email,
         next_path=next_path,
         signed_out="signed_out" in get_flashed_messages(),
-        lockout_tries=MAX_FAILED_LOGINS,
-        lockout_minutes=int(LOCKOUT.total_seconds() // 60),
+        throttled=wording.sign_in_wait(wait) if wait else "",
+        free_tries=policy.free_failures,
+        first_wait_seconds=int(policy.first_wait.total_seconds()),
+        longest_wait_minutes=int(policy.longest_wait.total_seconds() // 60),
     )
 
 
@@ -296,7 +313,11 @@ def _lead_page(
         attempt_errors=attempt_errors or {},
         status_errors=status_errors or {},
         form=form or {},
-        done=[key for key in get_flashed_messages() if key in wording.DONE_MESSAGES],
+        done=[
+            key  # only the lead page's own notices: other pages' wait for them, and may be dicts
+            for key in get_flashed_messages(category_filter=["message"])
+            if key in wording.DONE_MESSAGES
+        ],
     )
 
 
@@ -362,8 +383,9 @@ def _entity_types() -> list[str]:
 
 
 def _whole_number(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else None
+    """A record id typed or linked: decimal digits naming an id a record can have, or None."""
+    number = written_whole_number(raw)
+    return number if number is not None and 0 < number <= LARGEST_ID else None
 
 
 # ---------- What every staff page shares ----------

@@ -7,6 +7,9 @@ never fails for want of a label.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from companion.access.password_rules import MINIMUM_LENGTH
 
 STATUS_LABELS = {
     "new": _l("New"),
@@ -61,7 +64,32 @@ ACTOR_LABELS = {
 SIGN_IN_ERRORS = {
     "email": _l("Enter your email address."),
     "password": _l("Enter your password."),
-    "credentials": _l("Wrong email or password, or the account is locked or disabled."),
+    "credentials": _l("Wrong email or password, or the account is disabled."),
+}
+
+
+def sign_in_wait(seconds: int) -> str:
+    """The refusal while failed sign-ins make attempts wait (the same for every email)."""
+    return ngettext(
+        "Too many failed sign-ins. Try again in %(num)s second.",
+        "Too many failed sign-ins. Try again in %(num)s seconds.",
+        seconds,
+    )
+
+
+PASSWORD_ERRORS = {
+    "current_password_missing": _l("Enter your current password."),
+    "new_password_missing": _l("Enter a new password."),
+    "new_password_again": _l("Type the same new password twice."),
+    "wrong": _l("This is not your current password."),
+    "same": _l("Choose a new password, not your current one."),
+    "too_short": _l("Use at least %(count)s characters.", count=MINIMUM_LENGTH),
+    "only_spaces": _l("Use letters, numbers or signs, not only spaces."),
+    "one_character": _l("Do not repeat one character. A few unrelated words work well."),
+    "too_common": _l(
+        "This password is too common or too easy to guess, or it is built from your email. "
+        "A few unrelated words work well."
+    ),
 }
 
 ATTEMPT_ERRORS = {

@@ -204,14 +204,20 @@ def test_a_password_is_recorded_only_as_set_or_changed(app: Flask, make_staff) -
     assert "password_hash" not in stored
 
 
-def test_failed_sign_ins_and_lockouts_leave_no_event(
+def test_failed_sign_ins_leave_no_event_but_the_start_of_a_wait_leaves_one(
     client: FlaskClient, app: Flask, make_staff
 ) -> None:
+    """Strangers cause failed sign-ins: one event per run that makes the account wait (see
+    tests/api/test_sign_in_throttling.py), not one per try."""
     email = make_staff("coordinator")
-    for _ in range(6):
+    for _ in range(5):
         client.post("/api/v1/auth/token", json={"email": email, "password": "wrong password"})
-
     assert [event.action for event in stored_events(app)] == ["create"]
+
+    for _ in range(4):
+        client.post("/api/v1/auth/token", json={"email": email, "password": "wrong password"})
+    _created, began = stored_events(app)
+    assert list(began.changes) == ["sign_in_throttled_at"]
 
 
 def test_a_contact_attempt_belongs_to_its_lead_s_site_and_masks_the_note(

@@ -106,6 +106,11 @@ WRITE_BODIES: dict[str, dict[str, Any] | None] = {
         "role": "coordinator",
     },
     "PATCH /api/v1/staff/<int:staff_id>": {"role": "investigator", "reason": "matrix"},
+    "POST /api/v1/staff/<int:staff_id>/unlock": {"reason": "matrix"},
+    "POST /api/v1/auth/password": {
+        "current_password": "not the password",
+        "new_password": "a long enough password",
+    },
     "POST /api/v1/leads/<int:lead_id>/contact-attempts": {"outcome": "no_answer"},
     "POST /api/v1/leads/<int:lead_id>/status": {"status": "contacted", "reason": "matrix"},
     "POST /api/v1/enrollments": enrollment_body(phone="+8613900139000"),
@@ -136,6 +141,11 @@ WRITE_BODIES: dict[str, dict[str, Any] | None] = {
     },
     # Staff pages
     "POST /staff/logout": {},
+    "POST /staff/account/password": {
+        "current_password": "not the password",
+        "new_password": "a long enough password",
+        "new_password_again": "a long enough password",
+    },
     "POST /staff/leads/<int:lead_id>/attempts": {"outcome": "no_answer", "note": "matrix"},
     "POST /staff/leads/<int:lead_id>/status": {"status": "contacted", "reason": "matrix"},
     "POST /staff/patients/new": {

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
+
+from companion.access import api as access_api
 
 TOKEN_URL = "/api/v1/auth/token"
 
@@ -37,3 +41,20 @@ def test_an_unknown_email_costs_one_password_check_like_a_known_one(
     client.post(TOKEN_URL, json={"email": email, "password": "not the password"})
     client.post(TOKEN_URL, json={"email": "nobody@example.org", "password": "not the password"})
     assert checks == ["not the password", "not the password"]
+
+
+def test_a_waiting_unknown_email_gets_the_same_429_as_a_waiting_account(
+    client: FlaskClient, make_staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wait is kept per email typed, account or not, so it tells nothing either."""
+    monkeypatch.setattr(access_api, "utcnow", lambda: datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    email = make_staff()
+    unknown = "nobody@site01.example.org"
+    for _ in range(6):
+        for typed in (email, unknown):
+            client.post(TOKEN_URL, json={"email": typed, "password": "not the password"})
+    known_waits = client.post(TOKEN_URL, json={"email": email, "password": "not the password"})
+    unknown_waits = client.post(TOKEN_URL, json={"email": unknown, "password": "not the password"})
+    assert known_waits.status_code == unknown_waits.status_code == 429
+    assert known_waits.get_json() == unknown_waits.get_json()
+    assert known_waits.headers["Retry-After"] == unknown_waits.headers["Retry-After"]

@@ -151,6 +151,47 @@ def test_the_staff_pages_work_without_javascript(
     expect(page.get_by_role("status")).to_have_text(say("zh", "You are signed out."))
 
 
+NEW_PASSWORD = "lantern orchard seventy quietly"
+
+
+def change_password(page: Page, say: Say, language: str, current: str, new: str) -> None:
+    page.get_by_label(say(language, "Current password"), exact=True).fill(current)
+    page.get_by_label(say(language, "New password"), exact=True).fill(new)
+    page.get_by_label(say(language, "New password again"), exact=True).fill(new)
+    submit(page, say(language, "Change the password"))
+
+
+def test_a_coordinator_changes_their_password_without_javascript_in_chinese(
+    open_page: Callable[..., Page], make_staff: Any, say: Say
+) -> None:
+    email = make_staff("coordinator")
+    page = open_page("zh", javascript=False)
+    elsewhere = open_page("zh", javascript=False)
+    for browser_page in (page, elsewhere):
+        browser_page.goto("/staff/leads")
+        sign_in(browser_page, say, "zh", email)
+
+    with page.expect_navigation():
+        page.get_by_role("link", name=say("zh", "Change your password"), exact=True).click()
+    change_password(page, say, "zh", "not my password", NEW_PASSWORD)
+    expect(page.locator(".error-summary")).to_contain_text(
+        say("zh", "This is not your current password.")
+    )
+    change_password(page, say, "zh", STAFF_PASSWORD, NEW_PASSWORD)
+
+    expect(page.get_by_role("status")).to_have_text(
+        say(
+            "zh",
+            "Your password is changed. You are signed out everywhere else; here you stay "
+            "signed in.",
+        )
+    )
+    page.goto("/staff/leads")
+    expect(page).to_have_url(re.compile(r"/staff/leads$"))
+    elsewhere.goto("/staff/leads")
+    expect(elsewhere).to_have_url(re.compile(r"/staff/login\?next="))
+
+
 # ---------- Accessibility of every staff page, in both languages ----------
 
 
@@ -204,6 +245,40 @@ def audit_view_with_error(page: Page, say: Say, language: str, lead_id: int) -> 
     expect(page.locator(".error-summary")).to_be_visible()
 
 
+def login_page_while_waiting(page: Page, say: Say, language: str, lead_id: int) -> None:
+    submit(page, say(language, "Sign out"))
+    for _ in range(7):  # five free tries, a sixth that earns a wait, a seventh that must wait
+        page.locator("#email").fill("nobody@example.org")
+        page.locator("#password").fill("wrong password")
+        submit(page, say(language, "Sign in"))
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator(".error-summary")).not_to_contain_text(
+        say(language, "Wrong email or password, or the account is disabled.")
+    )
+
+
+def password_page(page: Page, say: Say, language: str, lead_id: int) -> None:
+    with page.expect_navigation():
+        page.get_by_role("link", name=say(language, "Change your password"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(say(language, "Change your password"))
+
+
+def password_page_with_errors(page: Page, say: Say, language: str, lead_id: int) -> None:
+    password_page(page, say, language, lead_id)
+    page.get_by_label(say(language, "Current password"), exact=True).fill("not my password")
+    page.get_by_label(say(language, "New password"), exact=True).fill(" " * 12)
+    page.get_by_label(say(language, "New password again"), exact=True).fill(" " * 12)
+    submit(page, say(language, "Change the password"))
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator("#new_password")).to_have_attribute("aria-invalid", "true")
+
+
+def password_page_after_a_change(page: Page, say: Say, language: str, lead_id: int) -> None:
+    password_page(page, say, language, lead_id)
+    change_password(page, say, language, STAFF_PASSWORD, NEW_PASSWORD)
+    expect(page.get_by_role("status")).to_be_visible()
+
+
 def lead_not_found(page: Page, say: Say, language: str, lead_id: int) -> None:
     response = page.goto(f"/staff/leads/{lead_id + 1000}")
     assert response is not None
@@ -220,6 +295,10 @@ STAFF_PAGES = {
         lead_detail_with_errors,
         audit_view,
         audit_view_with_error,
+        login_page_while_waiting,
+        password_page,
+        password_page_with_errors,
+        password_page_after_a_change,
         lead_not_found,
     )
 }

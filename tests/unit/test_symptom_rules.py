@@ -110,6 +110,10 @@ def test_overrides_written_as_text_or_whole_floats_are_read(
         ({"worsening_levels": 0}, "worsening_levels"),
         ({"worsening_levels": 4}, "worsening_levels"),
         ({"worsening_levels": "two"}, "worsening_levels"),
+        ({"stools_red": 10**400}, "stools_red"),  # past any float: found by the hostile fuzz
+        ({"fever_red_c": -(10**400)}, "fever_red_c"),
+        ({"ambers_for_red": "9" * 5000}, "ambers_for_red"),  # past int()'s 4,300 digits
+        ({"stools_amber": "²"}, "stools_amber"),
     ],
 )
 def test_a_bad_override_is_refused_naming_its_key(overrides: dict[str, Any], field: str) -> None:
