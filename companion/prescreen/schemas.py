@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from companion.i18n import SUPPORTED_LANGUAGES
 from companion.phones import PhoneNumberError, to_e164
 from companion.prescreen.service import BEST_TIMES
+from companion.sites.service import SITE_CODE
 
 
 def language_field() -> fields.String:
@@ -33,7 +34,7 @@ class LanguageQuery(Schema):
 class StartSessionRequest(Schema):
     language = language_field()
     site = fields.String(
-        validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"),
+        validate=validate.Regexp(f"^{SITE_CODE.pattern}$"),
         metadata={"description": "Site code; the default site when omitted."},
     )
 
